@@ -1,0 +1,349 @@
+"""The authoring API: articles and their sections, for editors and their CMS."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from articles import apidocs as examples
+from articles import selectors, services
+from articles.filters import ArticleFilter
+from articles.models import Article
+from articles.serializers import (
+    ArticleCreateInputSerializer,
+    ArticleOutputSerializer,
+    ArticleReplaceInputSerializer,
+    ArticleSummaryOutputSerializer,
+    ArticleUpdateInputSerializer,
+    HistoryEntryOutputSerializer,
+    SectionCreateInputSerializer,
+    SectionOrderInputSerializer,
+    SectionOrderOutputSerializer,
+    SectionOutputSerializer,
+    SectionUpdateInputSerializer,
+)
+from ldncontent.apidocs import ETAG_HEADER, IF_MATCH, READ_ERRORS, WRITE_ERRORS
+from ldncontent.permissions import HasStaffRole, WritesNeedEditor
+
+ARTICLES_TAG = ["articles"]
+SECTIONS_TAG = ["sections"]
+
+
+class AuthoringPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class AuthoringPermissions:
+    """Any staff role may read the authoring API; only editors may write."""
+
+    permission_classes = [IsAuthenticated, HasStaffRole, WritesNeedEditor]
+
+
+def _if_match(request: Request) -> str | None:
+    return request.headers.get("If-Match")
+
+
+def _article_response(article: Article, *, status_code: int = status.HTTP_200_OK) -> Response:
+    sections = selectors.section_list(article=article)
+    etag = selectors.article_etag(article=article, sections=sections)
+    data = ArticleOutputSerializer(article, context={"etag": etag, "sections": sections}).data
+    response = Response(data, status=status_code, headers={"ETag": etag})
+    if status_code == status.HTTP_201_CREATED:
+        response["Location"] = reverse("article-detail", kwargs={"slug": article.slug})
+    return response
+
+
+def _with_article_etag(response: Response, article: Article) -> Response:
+    sections = selectors.section_list(article=article)
+    response["ETag"] = selectors.article_etag(article=article, sections=sections)
+    return response
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="articles_list",
+        summary="List articles",
+        description="The working copies of all articles, in slug order, without their sections. "
+        "Filter by topic, audience, title words or the CMS's `external_id`. "
+        "Any staff role may read.",
+        tags=ARTICLES_TAG,
+        responses={200: ArticleSummaryOutputSerializer(many=True), **READ_ERRORS},
+        examples=[examples.ARTICLE_LIST_EXAMPLE],
+    ),
+    post=extend_schema(
+        operation_id="articles_create",
+        summary="Create an article",
+        description="Create an article, optionally with its sections in order. Nothing is "
+        "published: the article is a working copy until a clinician approves a version of it. "
+        "Editors only.",
+        tags=ARTICLES_TAG,
+        request=ArticleCreateInputSerializer,
+        responses={201: ArticleOutputSerializer, **WRITE_ERRORS},
+        parameters=[ETAG_HEADER],
+        examples=[examples.ARTICLE_CREATE_EXAMPLE, examples.ARTICLE_EXAMPLE],
+    ),
+)
+class ArticleListCreateApi(AuthoringPermissions, generics.ListAPIView):
+    serializer_class = ArticleSummaryOutputSerializer
+    filterset_class = ArticleFilter
+    pagination_class = AuthoringPagination
+
+    def get_queryset(self):
+        return selectors.article_list()
+
+    def post(self, request: Request) -> Response:
+        serializer = ArticleCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        article = services.article_create(
+            author=request.user,
+            slug=data.pop("slug"),
+            sections=data.pop("sections", []),
+            fields=data,
+        )
+        return _article_response(article, status_code=status.HTTP_201_CREATED)
+
+
+class ArticleDetailApi(AuthoringPermissions, APIView):
+    @extend_schema(
+        operation_id="articles_retrieve",
+        summary="Get an article",
+        description="The article's working copy with its sections in order. The `ETag` header "
+        "(also the `etag` field) changes with any change to the article or its sections: send "
+        "it in `If-Match` on your next write.",
+        tags=ARTICLES_TAG,
+        responses={200: ArticleOutputSerializer, **READ_ERRORS},
+        parameters=[ETAG_HEADER],
+        examples=[examples.ARTICLE_EXAMPLE],
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        return _article_response(selectors.article_get(slug=slug))
+
+    @extend_schema(
+        operation_id="articles_replace",
+        summary="Replace an article (CMS push)",
+        description="Make the working copy exactly this document. Sections are matched by "
+        "anchor: listed anchors are updated (only when they differ) or created, anchors not "
+        "listed are deleted, and the order is the list's order. Optional fields left out are "
+        "reset to their defaults. If no article has this slug it is created (201) and no "
+        "If-Match is needed; otherwise `If-Match` must carry the current ETag. Editors only.",
+        tags=ARTICLES_TAG,
+        request=ArticleReplaceInputSerializer,
+        responses={200: ArticleOutputSerializer, 201: ArticleOutputSerializer, **WRITE_ERRORS},
+        parameters=[IF_MATCH, ETAG_HEADER],
+        examples=[examples.ARTICLE_REPLACE_EXAMPLE, examples.ARTICLE_EXAMPLE],
+    )
+    def put(self, request: Request, slug: str) -> Response:
+        serializer = ArticleReplaceInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        sections = data.pop("sections")
+        article = Article.objects.filter(slug=slug).first()
+        if article is None:
+            article = services.article_create(
+                author=request.user, slug=slug, fields=data, sections=sections
+            )
+            return _article_response(article, status_code=status.HTTP_201_CREATED)
+        article = services.article_replace(
+            article=article,
+            user=request.user,
+            if_match=_if_match(request),
+            fields=data,
+            sections=sections,
+        )
+        return _article_response(article)
+
+    @extend_schema(
+        operation_id="articles_partial_update",
+        summary="Change an article's own fields",
+        description="Change some of the article's own fields (title, summary, topics, "
+        "audience, external_id). Sections are changed through their own endpoints or a PUT. "
+        "Needs `If-Match`. Editors only.",
+        tags=ARTICLES_TAG,
+        request=ArticleUpdateInputSerializer,
+        responses={200: ArticleOutputSerializer, **WRITE_ERRORS},
+        parameters=[IF_MATCH, ETAG_HEADER],
+        examples=[examples.ARTICLE_UPDATE_EXAMPLE, examples.ARTICLE_EXAMPLE],
+    )
+    def patch(self, request: Request, slug: str) -> Response:
+        article = selectors.article_get(slug=slug)
+        serializer = ArticleUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        article = services.article_update(
+            article=article,
+            user=request.user,
+            if_match=_if_match(request),
+            fields=dict(serializer.validated_data),
+        )
+        return _article_response(article)
+
+
+class SectionListCreateApi(AuthoringPermissions, APIView):
+    @extend_schema(
+        operation_id="sections_list",
+        summary="List an article's sections",
+        description="The article's sections in order. The `ETag` header is the article's.",
+        tags=SECTIONS_TAG,
+        responses={200: SectionOutputSerializer(many=True), **READ_ERRORS},
+        parameters=[ETAG_HEADER],
+        examples=[examples.SECTION_LIST_EXAMPLE],
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        article = selectors.article_get(slug=slug)
+        sections = selectors.section_list(article=article)
+        etag = selectors.article_etag(article=article, sections=sections)
+        return Response(SectionOutputSerializer(sections, many=True).data, headers={"ETag": etag})
+
+    @extend_schema(
+        operation_id="sections_create",
+        summary="Add a section",
+        description="Add a section at `position` (default: last); later sections move down. "
+        "Needs `If-Match` with the article's ETag. Editors only.",
+        tags=SECTIONS_TAG,
+        request=SectionCreateInputSerializer,
+        responses={201: SectionOutputSerializer, **WRITE_ERRORS},
+        parameters=[IF_MATCH, ETAG_HEADER],
+        examples=[examples.SECTION_CREATE_EXAMPLE, examples.SECTION_EXAMPLE],
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        article = selectors.article_get(slug=slug)
+        serializer = SectionCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        section = services.section_create(
+            article=article,
+            user=request.user,
+            if_match=_if_match(request),
+            **serializer.validated_data,
+        )
+        response = Response(SectionOutputSerializer(section).data, status=status.HTTP_201_CREATED)
+        response["Location"] = reverse(
+            "section-detail", kwargs={"slug": article.slug, "anchor": section.anchor}
+        )
+        return _with_article_etag(response, article)
+
+
+class SectionDetailApi(AuthoringPermissions, APIView):
+    @extend_schema(
+        operation_id="sections_retrieve",
+        summary="Get a section",
+        description="One section of the working copy. The `ETag` header is the article's.",
+        tags=SECTIONS_TAG,
+        responses={200: SectionOutputSerializer, **READ_ERRORS},
+        parameters=[ETAG_HEADER],
+        examples=[examples.SECTION_EXAMPLE],
+    )
+    def get(self, request: Request, slug: str, anchor: str) -> Response:
+        article = selectors.article_get(slug=slug)
+        section = selectors.section_get(article=article, anchor=anchor)
+        return _with_article_etag(Response(SectionOutputSerializer(section).data), article)
+
+    @extend_schema(
+        operation_id="sections_partial_update",
+        summary="Change a section",
+        description="Change a section's heading, body and/or position. The anchor never "
+        "changes: to rename one, add a new section and delete the old. Needs `If-Match` with "
+        "the article's ETag. Editors only.",
+        tags=SECTIONS_TAG,
+        request=SectionUpdateInputSerializer,
+        responses={200: SectionOutputSerializer, **WRITE_ERRORS},
+        parameters=[IF_MATCH, ETAG_HEADER],
+        examples=[examples.SECTION_UPDATE_EXAMPLE, examples.SECTION_EXAMPLE],
+    )
+    def patch(self, request: Request, slug: str, anchor: str) -> Response:
+        article = selectors.article_get(slug=slug)
+        serializer = SectionUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        section = services.section_update(
+            article=article,
+            anchor=anchor,
+            user=request.user,
+            if_match=_if_match(request),
+            changes=dict(serializer.validated_data),
+        )
+        return _with_article_etag(Response(SectionOutputSerializer(section).data), article)
+
+    @extend_schema(
+        operation_id="sections_destroy",
+        summary="Delete a section",
+        description="Delete a section; later sections move up. The deletion stays in the "
+        "history. Needs `If-Match` with the article's ETag. Editors only.",
+        tags=SECTIONS_TAG,
+        responses={204: None, **{k: v for k, v in WRITE_ERRORS.items() if k not in {400, 413}}},
+        parameters=[IF_MATCH],
+    )
+    def delete(self, request: Request, slug: str, anchor: str) -> Response:
+        article = selectors.article_get(slug=slug)
+        services.section_delete(
+            article=article, anchor=anchor, user=request.user, if_match=_if_match(request)
+        )
+        return _with_article_etag(Response(status=status.HTTP_204_NO_CONTENT), article)
+
+
+class SectionOrderApi(AuthoringPermissions, APIView):
+    @extend_schema(
+        operation_id="section_order_retrieve",
+        summary="Get the section order",
+        description="The article's anchors in order.",
+        tags=SECTIONS_TAG,
+        responses={200: SectionOrderOutputSerializer, **READ_ERRORS},
+        parameters=[ETAG_HEADER],
+        examples=[examples.SECTION_ORDER_EXAMPLE],
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        article = selectors.article_get(slug=slug)
+        sections = selectors.section_list(article=article)
+        return Response(
+            {"anchors": [section.anchor for section in sections]},
+            headers={"ETag": selectors.article_etag(article=article, sections=sections)},
+        )
+
+    @extend_schema(
+        operation_id="section_order_update",
+        summary="Reorder sections",
+        description="Put the sections in a new order: list every anchor exactly once. Only "
+        "sections whose position changes get a history record. Needs `If-Match`. Editors only.",
+        tags=SECTIONS_TAG,
+        request=SectionOrderInputSerializer,
+        responses={200: SectionOrderOutputSerializer, **WRITE_ERRORS},
+        parameters=[IF_MATCH, ETAG_HEADER],
+        examples=[examples.SECTION_ORDER_REQUEST_EXAMPLE, examples.SECTION_ORDER_EXAMPLE],
+    )
+    def put(self, request: Request, slug: str) -> Response:
+        article = selectors.article_get(slug=slug)
+        serializer = SectionOrderInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        sections = services.section_reorder(
+            article=article,
+            user=request.user,
+            if_match=_if_match(request),
+            anchors=serializer.validated_data["anchors"],
+        )
+        response = Response({"anchors": [section.anchor for section in sections]})
+        return _with_article_etag(response, article)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="articles_history",
+        summary="An article's edit history",
+        description="Every recorded change to the article and its sections, deleted sections "
+        "included, newest first: who, when, why, and each changed field's old and new value.",
+        tags=ARTICLES_TAG,
+        responses={200: HistoryEntryOutputSerializer(many=True), **READ_ERRORS},
+        examples=[examples.HISTORY_EXAMPLE],
+    ),
+)
+class ArticleHistoryApi(AuthoringPermissions, generics.ListAPIView):
+    serializer_class = HistoryEntryOutputSerializer
+    pagination_class = AuthoringPagination
+    filter_backends = []
+
+    def get_queryset(self):
+        article = selectors.article_get(slug=self.kwargs["slug"])
+        return selectors.article_history(article=article)

@@ -1,0 +1,132 @@
+"""Shared reads of the working copy: lookups, the article ETag and the edit history."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from articles.models import Article, Section
+from ldncontent.http import strong_etag
+
+ARTICLE_TRACKED_FIELDS = ("slug", "title", "summary", "topics", "audience", "external_id")
+SECTION_TRACKED_FIELDS = ("anchor", "heading", "body", "position")
+
+
+def article_list() -> QuerySet[Article]:
+    """Articles of the working copy in slug order (filtered by `articles.filters`)."""
+    return Article.objects.select_related("author").order_by("slug")
+
+
+def article_get(*, slug: str) -> Article:
+    """The article with this slug, or 404."""
+    article = Article.objects.select_related("author").filter(slug=slug).first()
+    if article is None:
+        raise Http404(f"No article has the slug {slug!r}.")
+    return article
+
+
+def section_list(*, article: Article) -> list[Section]:
+    """The article's sections in order."""
+    return list(Section.objects.filter(article=article).order_by("position"))
+
+
+def section_get(*, article: Article, anchor: str) -> Section:
+    """The article's section with this anchor, or 404."""
+    section = Section.objects.filter(article=article, anchor=anchor).first()
+    if section is None:
+        raise Http404(f"Article {article.slug!r} has no section with the anchor {anchor!r}.")
+    return section
+
+
+def article_etag(*, article: Article, sections: Iterable[Section]) -> str:
+    """The ETag of the working copy: it changes with any change to the article or its sections."""
+    return strong_etag(
+        {
+            "article": {name: getattr(article, name) for name in ARTICLE_TRACKED_FIELDS},
+            "sections": [
+                [section.anchor, section.heading, section.body]
+                for section in sorted(sections, key=lambda section: section.position)
+            ],
+        }
+    )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One recorded save of the article or one of its sections."""
+
+    history_id: int
+    object_type: str
+    anchor: str | None
+    action: str
+    changed_at: datetime
+    changed_by: str | None
+    reason: str | None
+    changes: list[FieldChange]
+
+
+_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _entries_for(records: list, *, object_type: str, fields: tuple[str, ...]) -> list[HistoryEntry]:
+    """Entries for one object's records in time order, each compared with the one before."""
+    entries = []
+    previous = None
+    for record in records:
+        changes = []
+        for name in fields:
+            new = getattr(record, name)
+            old = getattr(previous, name) if previous is not None else None
+            if record.history_type == "-":
+                continue
+            if previous is None or old != new:
+                changes.append(FieldChange(field=name, old=old, new=new))
+        user = record.history_user
+        entries.append(
+            HistoryEntry(
+                history_id=record.history_id,
+                object_type=object_type,
+                anchor=getattr(record, "anchor", None),
+                action=_ACTIONS[record.history_type],
+                changed_at=record.history_date,
+                changed_by=user.get_username() if user else None,
+                reason=record.history_change_reason,
+                changes=changes,
+            )
+        )
+        previous = record
+    return entries
+
+
+def article_history(*, article: Article) -> list[HistoryEntry]:
+    """Every recorded change to the article and its sections (deleted ones too), newest first."""
+    entries = _entries_for(
+        list(
+            Article.history.filter(id=article.pk)
+            .select_related("history_user")
+            .order_by("history_date", "history_id")
+        ),
+        object_type="article",
+        fields=ARTICLE_TRACKED_FIELDS,
+    )
+    section_records: dict[int, list] = {}
+    for record in (
+        Section.history.filter(article_id=article.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        section_records.setdefault(record.id, []).append(record)
+    for records in section_records.values():
+        entries.extend(_entries_for(records, object_type="section", fields=SECTION_TRACKED_FIELDS))
+    entries.sort(key=lambda entry: (entry.changed_at, entry.history_id), reverse=True)
+    return entries

@@ -1,0 +1,237 @@
+"""Input and output shapes of the authoring API; rules live in services, not here."""
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from articles.models import Article, Audience, Section, slug_validator
+from ldncontent.serializers import StrictCharField, StrictIntegerField, StrictSerializer
+
+TOPICS_MAX = 20
+
+
+def _anchor_field(**kwargs) -> StrictCharField:
+    return StrictCharField(
+        max_length=80,
+        validators=[slug_validator],
+        help_text="Stable id of the section within its article: lowercase letters, digits and "
+        "hyphens, e.g. `tapering-off`.",
+        **kwargs,
+    )
+
+
+def _heading_field(**kwargs) -> StrictCharField:
+    return StrictCharField(
+        max_length=200, trim_whitespace=True, help_text="The section heading; not blank.", **kwargs
+    )
+
+
+def _body_field(**kwargs) -> StrictCharField:
+    return StrictCharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=settings.SECTION_BODY_MAX_CHARS,
+        help_text="The section text in CommonMark Markdown, at most "
+        f"{settings.SECTION_BODY_MAX_CHARS} characters.",
+        **kwargs,
+    )
+
+
+class ArticleSectionInputSerializer(StrictSerializer):
+    """One section of a whole document sent with POST or PUT."""
+
+    anchor = _anchor_field()
+    heading = _heading_field()
+    body = _body_field(required=False, default="")
+
+
+class ArticleFieldsInputSerializer(StrictSerializer):
+    """The article's own writable fields."""
+
+    title = StrictCharField(max_length=200, help_text="Title as readers see it; not blank.")
+    summary = StrictCharField(
+        max_length=1000,
+        allow_blank=True,
+        required=False,
+        help_text="One or two sentences for listings and search.",
+    )
+    topics = serializers.ListField(
+        child=StrictCharField(max_length=50, validators=[slug_validator]),
+        max_length=TOPICS_MAX,
+        required=False,
+        help_text=f"Topic slugs, at most {TOPICS_MAX}; duplicates are dropped.",
+    )
+    audience = serializers.ChoiceField(
+        choices=Audience.choices, required=False, help_text="Who the article is written for."
+    )
+    external_id = StrictCharField(
+        max_length=200,
+        allow_null=True,
+        allow_blank=True,
+        required=False,
+        help_text="The CMS's own id for this article; unique; null or empty to clear.",
+    )
+
+
+class ArticleCreateInputSerializer(ArticleFieldsInputSerializer):
+    """POST /api/v1/articles/: a new article, optionally with its sections."""
+
+    slug = StrictCharField(
+        max_length=120,
+        validators=[slug_validator],
+        help_text="URL name of the article, unique, e.g. `stopping-ldn`; cannot change later.",
+    )
+    sections = ArticleSectionInputSerializer(
+        many=True, required=False, help_text="The sections, in order."
+    )
+
+
+class ArticleReplaceInputSerializer(ArticleFieldsInputSerializer):
+    """PUT /api/v1/articles/{slug}/: the whole document; omitted optional fields are reset."""
+
+    sections = ArticleSectionInputSerializer(
+        many=True,
+        help_text="Every section, in order, matched by anchor: listed anchors are updated or "
+        "created, anchors not listed are deleted.",
+    )
+
+
+class ArticleUpdateInputSerializer(ArticleFieldsInputSerializer):
+    """PATCH /api/v1/articles/{slug}/: some of the article's own fields."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+
+
+class SectionCreateInputSerializer(StrictSerializer):
+    """POST /api/v1/articles/{slug}/sections/."""
+
+    anchor = _anchor_field()
+    heading = _heading_field()
+    body = _body_field(required=False, default="")
+    position = StrictIntegerField(
+        min_value=0,
+        required=False,
+        help_text="0-based place for the new section; later sections move down. Default: last.",
+    )
+
+
+class SectionUpdateInputSerializer(StrictSerializer):
+    """PATCH /api/v1/articles/{slug}/sections/{anchor}/: heading, body and/or position."""
+
+    heading = _heading_field(required=False)
+    body = _body_field(required=False)
+    position = StrictIntegerField(
+        min_value=0, required=False, help_text="Move the section to this 0-based place."
+    )
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Send at least one of heading, body, position.")
+        return attrs
+
+
+class SectionOrderInputSerializer(StrictSerializer):
+    """PUT /api/v1/articles/{slug}/section-order/."""
+
+    anchors = serializers.ListField(
+        child=StrictCharField(max_length=80),
+        max_length=settings.ARTICLE_MAX_SECTIONS,
+        help_text="Every anchor of the article exactly once, in the new order.",
+    )
+
+
+class SectionOutputSerializer(serializers.ModelSerializer):
+    """A section of the working copy."""
+
+    class Meta:
+        model = Section
+        fields = ["anchor", "heading", "body", "position"]
+        read_only_fields = fields
+
+
+class SectionOrderOutputSerializer(serializers.Serializer):
+    """The article's anchors in order."""
+
+    anchors = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Anchors in order."
+    )
+
+
+class ArticleSummaryOutputSerializer(serializers.ModelSerializer):
+    """An article in the authoring list (without its sections)."""
+
+    author = serializers.CharField(
+        source="author.get_username", read_only=True, help_text="Who created the article."
+    )
+    topics = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Topic slugs."
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "topics",
+            "audience",
+            "external_id",
+            "author",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ArticleOutputSerializer(ArticleSummaryOutputSerializer):
+    """An article's working copy with its sections and its current ETag."""
+
+    etag = serializers.SerializerMethodField(
+        help_text="The ETag to send in If-Match on your next write (also in the ETag header)."
+    )
+    sections = serializers.SerializerMethodField(help_text="The sections, in order.")
+
+    class Meta(ArticleSummaryOutputSerializer.Meta):
+        fields = [*ArticleSummaryOutputSerializer.Meta.fields, "etag", "sections"]
+        read_only_fields = fields
+
+    def get_etag(self, article) -> str:
+        return self.context["etag"]
+
+    @extend_schema_field(SectionOutputSerializer(many=True))
+    def get_sections(self, article) -> list:
+        return SectionOutputSerializer(self.context["sections"], many=True).data
+
+
+class FieldChangeOutputSerializer(serializers.Serializer):
+    """One field's value before and after a change."""
+
+    field = serializers.CharField(read_only=True, help_text="The field that changed.")
+    old = serializers.JSONField(read_only=True, help_text="The value before (null on creation).")
+    new = serializers.JSONField(read_only=True, help_text="The value after.")
+
+
+class HistoryEntryOutputSerializer(serializers.Serializer):
+    """One recorded change to an article or to one of its sections."""
+
+    history_id = serializers.IntegerField(read_only=True, help_text="Id of the history record.")
+    object_type = serializers.ChoiceField(
+        choices=["article", "section"], read_only=True, help_text="What was changed."
+    )
+    anchor = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The section's anchor (null for the article)."
+    )
+    action = serializers.ChoiceField(
+        choices=["created", "changed", "deleted"], read_only=True, help_text="What happened."
+    )
+    changed_at = serializers.DateTimeField(read_only=True, help_text="When.")
+    changed_by = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Username of who made the change."
+    )
+    reason = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Why, as recorded by the service."
+    )
+    changes = FieldChangeOutputSerializer(
+        many=True, read_only=True, help_text="Fields with old and new values."
+    )

@@ -1,0 +1,380 @@
+"""Writes to the working copy: every one locks the article, checks If-Match and records history."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from articles.exceptions import AnchorTaken, ExternalIdTaken, SlugTaken, TooManySections
+from articles.models import Article, Section, slug_validator
+from articles.selectors import article_etag, section_list
+from ldncontent.exceptions import (
+    InvalidContent,
+    PreconditionFailed,
+    PreconditionRequired,
+)
+from ldncontent.http import parse_etag_list
+
+ARTICLE_FIELDS = ("title", "summary", "topics", "audience", "external_id")
+# Positions are moved out of the way before they are reassigned, because the
+# (article, position) unique constraint is checked row by row on SQLite.
+_TEMPORARY_POSITION_OFFSET = 1_000_000
+
+
+def _validate_section(
+    *, anchor: str, heading: str, body: str, prefix: str = ""
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    try:
+        slug_validator(anchor)
+    except DjangoValidationError as error:
+        errors[f"{prefix}anchor"] = list(error.messages)
+    if len(anchor) > Section._meta.get_field("anchor").max_length:
+        errors.setdefault(f"{prefix}anchor", []).append("Use at most 80 characters.")
+    if not heading.strip():
+        errors[f"{prefix}heading"] = ["A section needs a heading that is not blank."]
+    if len(body) > settings.SECTION_BODY_MAX_CHARS:
+        errors[f"{prefix}body"] = [
+            f"The body has {len(body)} characters; the limit is {settings.SECTION_BODY_MAX_CHARS}:"
+            " split it into several sections."
+        ]
+    return errors
+
+
+def _validate_sections(sections: Sequence[dict[str, Any]]) -> None:
+    if len(sections) > settings.ARTICLE_MAX_SECTIONS:
+        raise TooManySections(
+            f"An article may have at most {settings.ARTICLE_MAX_SECTIONS} sections; "
+            f"this one would have {len(sections)}.",
+            errors={"sections": [f"At most {settings.ARTICLE_MAX_SECTIONS} sections."]},
+        )
+    errors: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for index, section in enumerate(sections):
+        prefix = f"sections[{index}]."
+        errors.update(
+            _validate_section(
+                anchor=section["anchor"],
+                heading=section["heading"],
+                body=section.get("body", ""),
+                prefix=prefix,
+            )
+        )
+        if section["anchor"] in seen:
+            errors.setdefault(f"{prefix}anchor", []).append(
+                f"The anchor {section['anchor']!r} is used twice: anchors are unique in an article."
+            )
+        seen.add(section["anchor"])
+    if errors:
+        raise InvalidContent(errors=errors)
+
+
+def _normalised_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    fields = dict(fields)
+    if "topics" in fields:
+        fields["topics"] = list(dict.fromkeys(fields["topics"]))
+    if "title" in fields and not fields["title"].strip():
+        raise InvalidContent(errors={"title": ["The title may not be blank."]})
+    if fields.get("external_id") == "":
+        fields["external_id"] = None
+    return fields
+
+
+def _ensure_external_id_free(*, external_id: str | None, article_pk: int | None) -> None:
+    if external_id is None:
+        return
+    if Article.objects.filter(external_id=external_id).exclude(pk=article_pk).exists():
+        raise ExternalIdTaken(
+            f"Another article already has external_id {external_id!r}: "
+            "GET /api/v1/articles/?external_id=… finds it."
+        )
+
+
+def _lock_with_current_etag(*, article: Article, if_match: str | None) -> tuple[Article, list]:
+    """Lock the article row, then refuse the write unless If-Match names its current ETag."""
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequired()
+    if if_match.strip() == "*":
+        raise PreconditionRequired(
+            "If-Match: * is not accepted: send the ETag from your last GET of this article, "
+            "so that no one else's change is overwritten."
+        )
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    sections = section_list(article=article)
+    if article_etag(article=article, sections=sections) not in parse_etag_list(if_match):
+        raise PreconditionFailed()
+    return article, sections
+
+
+def _touch(article: Article) -> None:
+    # updated_at is not a tracked field: a queryset update keeps section-only edits out of
+    # the article's own history while still moving its modification time.
+    Article.objects.filter(pk=article.pk).update(updated_at=timezone.now())
+
+
+def _save_article(article: Article, *, user, reason: str) -> None:
+    article._history_user = user
+    article._change_reason = reason
+    try:
+        with transaction.atomic():
+            article.save()
+    except IntegrityError as error:
+        if Article.objects.filter(slug=article.slug).exclude(pk=article.pk).exists():
+            raise SlugTaken() from error
+        raise ExternalIdTaken() from error
+
+
+def _sync_sections(
+    *,
+    article: Article,
+    current: list[Section],
+    desired: Sequence[dict[str, Any]],
+    user,
+    reason: str,
+) -> list[Section]:
+    """Make the article's sections exactly `desired` (in order), matched by anchor.
+
+    Sections whose anchor is not in `desired` are deleted, new anchors are created and only
+    sections that really change are saved, so the history shows each edit once.
+    """
+    by_anchor = {section.anchor: section for section in current}
+    wanted = {item["anchor"] for item in desired}
+
+    for section in current:
+        if section.anchor not in wanted:
+            section._history_user = user
+            section._change_reason = reason
+            section.delete()
+
+    changed: list[Section] = []
+    created: list[Section] = []
+    result: list[Section] = []
+    for position, item in enumerate(desired):
+        section = by_anchor.get(item["anchor"])
+        if section is None:
+            section = Section(
+                article=article,
+                anchor=item["anchor"],
+                heading=item["heading"],
+                body=item.get("body", ""),
+                position=position,
+            )
+            created.append(section)
+        else:
+            new_values = {
+                "heading": item.get("heading", section.heading),
+                "body": item.get("body", section.body),
+                "position": position,
+            }
+            if any(getattr(section, name) != value for name, value in new_values.items()):
+                for name, value in new_values.items():
+                    setattr(section, name, value)
+                changed.append(section)
+        result.append(section)
+
+    moving = [section.pk for section in changed]
+    if moving:
+        Section.objects.filter(pk__in=moving).update(
+            position=F("position") + _TEMPORARY_POSITION_OFFSET
+        )
+        bulk_update_with_history(
+            changed,
+            Section,
+            ["heading", "body", "position"],
+            default_user=user,
+            default_change_reason=reason,
+        )
+    for section in created:
+        section._history_user = user
+        section._change_reason = reason
+        section.save()
+    return result
+
+
+@transaction.atomic
+def article_create(
+    *,
+    author,
+    slug: str,
+    fields: dict[str, Any],
+    sections: Sequence[dict[str, Any]] = (),
+    reason: str = "Created",
+) -> Article:
+    """Create an article with its sections; nothing is published."""
+    try:
+        slug_validator(slug)
+    except DjangoValidationError as error:
+        raise InvalidContent(errors={"slug": list(error.messages)}) from error
+    if len(slug) > Article._meta.get_field("slug").max_length:
+        raise InvalidContent(errors={"slug": ["Use at most 120 characters."]})
+    fields = _normalised_fields(fields)
+    _validate_sections(sections)
+    if Article.objects.filter(slug=slug).exists():
+        raise SlugTaken()
+    _ensure_external_id_free(external_id=fields.get("external_id"), article_pk=None)
+    article = Article(slug=slug, author=author, **fields)
+    _save_article(article, user=author, reason=reason)
+    _sync_sections(article=article, current=[], desired=sections, user=author, reason=reason)
+    return article
+
+
+@transaction.atomic
+def article_update(
+    *, article: Article, user, if_match: str | None, fields: dict[str, Any], reason: str = "Edited"
+) -> Article:
+    """Change some of the article's own fields (a PATCH); sections stay as they are."""
+    article, _ = _lock_with_current_etag(article=article, if_match=if_match)
+    fields = _normalised_fields(fields)
+    _ensure_external_id_free(external_id=fields.get("external_id"), article_pk=article.pk)
+    if all(getattr(article, name) == value for name, value in fields.items()):
+        return article
+    for name, value in fields.items():
+        setattr(article, name, value)
+    _save_article(article, user=user, reason=reason)
+    return article
+
+
+@transaction.atomic
+def article_replace(
+    *,
+    article: Article,
+    user,
+    if_match: str | None,
+    fields: dict[str, Any],
+    sections: Sequence[dict[str, Any]],
+    reason: str = "Replaced by a full update",
+) -> Article:
+    """Make the working copy exactly this document (a PUT), matching sections by anchor."""
+    article, current = _lock_with_current_etag(article=article, if_match=if_match)
+    complete = {
+        "summary": "",
+        "topics": [],
+        "audience": Article._meta.get_field("audience").default,
+        "external_id": None,
+    }
+    complete.update(fields)
+    complete = _normalised_fields(complete)
+    _validate_sections(sections)
+    _ensure_external_id_free(external_id=complete["external_id"], article_pk=article.pk)
+    if any(getattr(article, name) != value for name, value in complete.items()):
+        for name, value in complete.items():
+            setattr(article, name, value)
+        _save_article(article, user=user, reason=reason)
+    _sync_sections(article=article, current=current, desired=sections, user=user, reason=reason)
+    _touch(article)
+    return article
+
+
+@transaction.atomic
+def section_create(
+    *,
+    article: Article,
+    user,
+    if_match: str | None,
+    anchor: str,
+    heading: str,
+    body: str = "",
+    position: int | None = None,
+) -> Section:
+    """Add a section at `position` (at the end when None), moving later sections down."""
+    article, current = _lock_with_current_etag(article=article, if_match=if_match)
+    if any(section.anchor == anchor for section in current):
+        raise AnchorTaken()
+    if len(current) >= settings.ARTICLE_MAX_SECTIONS:
+        raise TooManySections(
+            f"The article already has the maximum of {settings.ARTICLE_MAX_SECTIONS} sections."
+        )
+    errors = _validate_section(anchor=anchor, heading=heading, body=body)
+    if errors:
+        raise InvalidContent(errors=errors)
+    desired = [{"anchor": section.anchor} for section in current]
+    place = len(desired) if position is None else min(position, len(desired))
+    desired.insert(place, {"anchor": anchor, "heading": heading, "body": body})
+    result = _sync_sections(
+        article=article, current=current, desired=desired, user=user, reason=f"Added {anchor}"
+    )
+    _touch(article)
+    return result[place]
+
+
+@transaction.atomic
+def section_update(
+    *,
+    article: Article,
+    anchor: str,
+    user,
+    if_match: str | None,
+    changes: dict[str, Any],
+) -> Section:
+    """Change a section's heading, body and/or position."""
+    article, current = _lock_with_current_etag(article=article, if_match=if_match)
+    section = next((section for section in current if section.anchor == anchor), None)
+    if section is None:
+        raise Http404(f"Article {article.slug!r} has no section with the anchor {anchor!r}.")
+    heading = changes.get("heading", section.heading)
+    body = changes.get("body", section.body)
+    errors = _validate_section(anchor=anchor, heading=heading, body=body)
+    if errors:
+        raise InvalidContent(errors=errors)
+    desired = [{"anchor": other.anchor} for other in current if other.anchor != anchor]
+    position = changes.get("position", section.position)
+    place = min(position, len(desired))
+    desired.insert(place, {"anchor": anchor, "heading": heading, "body": body})
+    result = _sync_sections(
+        article=article, current=current, desired=desired, user=user, reason=f"Edited {anchor}"
+    )
+    _touch(article)
+    return result[place]
+
+
+@transaction.atomic
+def section_delete(*, article: Article, anchor: str, user, if_match: str | None) -> None:
+    """Delete a section; later sections move up so positions stay 0..n-1."""
+    article, current = _lock_with_current_etag(article=article, if_match=if_match)
+    if not any(section.anchor == anchor for section in current):
+        raise Http404(f"Article {article.slug!r} has no section with the anchor {anchor!r}.")
+    desired = [{"anchor": section.anchor} for section in current if section.anchor != anchor]
+    _sync_sections(
+        article=article, current=current, desired=desired, user=user, reason=f"Deleted {anchor}"
+    )
+    _touch(article)
+
+
+@transaction.atomic
+def section_reorder(
+    *, article: Article, user, if_match: str | None, anchors: Sequence[str]
+) -> list[Section]:
+    """Put the sections in this order; `anchors` must name every section exactly once."""
+    article, current = _lock_with_current_etag(article=article, if_match=if_match)
+    existing = [section.anchor for section in current]
+    if sorted(anchors) != sorted(existing) or len(set(anchors)) != len(anchors):
+        missing = sorted(set(existing) - set(anchors))
+        unknown = sorted(set(anchors) - set(existing))
+        problems = []
+        if missing:
+            problems.append(f"missing: {', '.join(missing)}")
+        if unknown:
+            problems.append(f"unknown: {', '.join(unknown)}")
+        if len(set(anchors)) != len(anchors):
+            problems.append("some anchors are listed twice")
+        raise InvalidContent(
+            "List every anchor of the article exactly once, in the new order.",
+            errors={
+                "anchors": [f"Not a permutation of the current anchors ({'; '.join(problems)})."]
+            },
+        )
+    result = _sync_sections(
+        article=article,
+        current=current,
+        desired=[{"anchor": anchor} for anchor in anchors],
+        user=user,
+        reason="Reordered sections",
+    )
+    _touch(article)
+    return result

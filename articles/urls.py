@@ -1,0 +1,30 @@
+"""URLs of the authoring API, under /api/v1/."""
+
+from django.urls import path
+
+from articles import apis
+
+urlpatterns = [
+    path("articles/", apis.ArticleListCreateApi.as_view(), name="article-list"),
+    path("articles/<slug:slug>/", apis.ArticleDetailApi.as_view(), name="article-detail"),
+    path(
+        "articles/<slug:slug>/history/",
+        apis.ArticleHistoryApi.as_view(),
+        name="article-history",
+    ),
+    path(
+        "articles/<slug:slug>/sections/",
+        apis.SectionListCreateApi.as_view(),
+        name="section-list",
+    ),
+    path(
+        "articles/<slug:slug>/sections/<slug:anchor>/",
+        apis.SectionDetailApi.as_view(),
+        name="section-detail",
+    ),
+    path(
+        "articles/<slug:slug>/section-order/",
+        apis.SectionOrderApi.as_view(),
+        name="section-order",
+    ),
+]

@@ -1,0 +1,111 @@
+"""OpenAPI pieces shared by every API: error responses, the If-Match header, examples."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+
+from ldncontent.serializers import ErrorSerializer, ValidationErrorSerializer
+
+
+def _error(description: str, code: str, detail: str) -> OpenApiResponse:
+    return OpenApiResponse(
+        response=ErrorSerializer,
+        description=description,
+        examples=[OpenApiExample(code, value={"code": code, "detail": detail})],
+    )
+
+
+VALIDATION_ERROR = OpenApiResponse(
+    response=ValidationErrorSerializer,
+    description="The body is malformed JSON or has invalid, unknown or read-only fields. "
+    "Nothing was changed.",
+    examples=[
+        OpenApiExample(
+            "invalid",
+            value={
+                "code": "invalid",
+                "detail": "The request has invalid fields: sections[1].anchor: The anchor "
+                "'dosing' is used twice: anchors are unique in an article.",
+                "errors": {
+                    "sections[1].anchor": [
+                        "The anchor 'dosing' is used twice: anchors are unique in an article."
+                    ]
+                },
+            },
+        ),
+        OpenApiExample(
+            "malformed_json",
+            value={
+                "code": "malformed_json",
+                "detail": "The body is not valid JSON: Expecting value: line 1 column 1 (char 0).",
+            },
+        ),
+    ],
+)
+NOT_AUTHENTICATED = _error(
+    "No valid credentials were sent.",
+    "not_authenticated",
+    "Authentication required: send `Authorization: Bearer <token>`.",
+)
+FORBIDDEN = _error(
+    "Your role does not allow this operation.",
+    "permission_denied",
+    "Only editors may change articles.",
+)
+NOT_FOUND = _error(
+    "No such article or section.", "not_found", "No article has the slug 'stopping-ldn'."
+)
+CONFLICT = _error(
+    "The operation conflicts with existing data (a taken slug, anchor or external_id).",
+    "anchor_taken",
+    "The article already has a section with this anchor: choose another anchor.",
+)
+PRECONDITION_FAILED = _error(
+    "If-Match does not name the article's current ETag: someone changed it since you read it.",
+    "stale_etag",
+    "The article changed since you read it: GET it again, merge your change, and retry with "
+    "the new ETag in If-Match.",
+)
+PRECONDITION_REQUIRED = _error(
+    "The If-Match header is missing.",
+    "if_match_required",
+    "Send an If-Match header with the ETag from your last GET of this article.",
+)
+TOO_LARGE = _error(
+    "The request body is over the size limit.",
+    "request_too_large",
+    "The request body is over 2097152 bytes: send less content per request.",
+)
+UNSUPPORTED_MEDIA_TYPE = _error(
+    "The body is not `application/json`.",
+    "unsupported_media_type",
+    'Unsupported media type "text/plain" in request.',
+)
+
+READ_ERRORS = {401: NOT_AUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
+WRITE_ERRORS = {
+    400: VALIDATION_ERROR,
+    401: NOT_AUTHENTICATED,
+    403: FORBIDDEN,
+    404: NOT_FOUND,
+    409: CONFLICT,
+    412: PRECONDITION_FAILED,
+    413: TOO_LARGE,
+    415: UNSUPPORTED_MEDIA_TYPE,
+    428: PRECONDITION_REQUIRED,
+}
+
+IF_MATCH = OpenApiParameter(
+    name="If-Match",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=True,
+    description="The article's ETag from your last GET (or from the last write's response). "
+    "Missing: 428. Not current: 412.",
+)
+ETAG_HEADER = OpenApiParameter(
+    name="ETag",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    response=[200, 201],
+    description="The article's current ETag: send it in If-Match on your next write.",
+)

@@ -1,0 +1,37 @@
+"""Root URLs: the API, its documentation, the admin and the liveness check."""
+
+from django.contrib import admin
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from ldncontent import auth_apis
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers and the database is reachable."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:
+        return JsonResponse({"status": "error", "database": str(error)}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+api_v1 = [
+    path("auth/token/", auth_apis.TokenIssueApi.as_view(), name="auth-token"),
+    path("auth/token/revoke/", auth_apis.TokenRevokeApi.as_view(), name="auth-token-revoke"),
+    path("auth/me/", auth_apis.WhoAmIApi.as_view(), name="auth-me"),
+    path("", include("articles.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]
