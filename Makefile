@@ -1,0 +1,53 @@
+# ldncontent: `make run` to try it, `make test` before every commit.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+export DJANGO_SETTINGS_MODULE := ldncontent.settings
+
+.PHONY: help install run migrate demo test lint pytest schema clean
+
+help:
+	@echo "make run      install, migrate, load the demo and serve on http://$(HOST):$(PORT)/"
+	@echo "make test     lint (ruff, migrations, OpenAPI) and the whole test suite"
+	@echo "make schema   write the OpenAPI schema to openapi.yaml"
+	@echo "make clean    remove the virtualenv and the local SQLite database"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: $(STAMP)
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo --port $(PORT) --host $(HOST)
+
+run: demo
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+pytest: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint pytest
+
+schema: $(STAMP)
+	DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,95 @@
+"""The one exception handler: every API error is rendered as {code, detail} (+ field errors)."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from ldncontent.exceptions import DomainError, RequestTooLarge
+
+_DRF_CODES = {
+    exceptions.ParseError: "malformed_json",
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "throttled",
+    RequestTooLarge: "request_too_large",
+}
+
+
+def _flatten_detail(detail: Any) -> Any:
+    """Turn DRF's ErrorDetail structures into plain strings, lists and dicts."""
+    if isinstance(detail, dict):
+        return {str(key): _flatten_detail(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten_detail(item) for item in detail]
+    return str(detail)
+
+
+def _summarise_errors(errors: Any, prefix: str = "") -> list[str]:
+    if isinstance(errors, dict):
+        lines = []
+        for key, value in errors.items():
+            name = key if not prefix else f"{prefix}.{key}"
+            if key == "non_field_errors":
+                name = prefix or "body"
+            lines.extend(_summarise_errors(value, name))
+        return lines
+    if isinstance(errors, list):
+        if all(isinstance(item, str) for item in errors):
+            return [f"{prefix or 'body'}: {' '.join(errors)}"]
+        lines = []
+        for index, item in enumerate(errors):
+            lines.extend(_summarise_errors(item, f"{prefix}[{index}]"))
+        return lines
+    return [f"{prefix or 'body'}: {errors}"]
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Render domain and framework errors as `{code, detail}`, plus `errors` for field errors."""
+    if isinstance(exc, DomainError):
+        body: dict[str, Any] = {"code": exc.code, "detail": exc.detail}
+        if exc.errors:
+            body["errors"] = exc.errors
+        return Response(body, status=exc.status_code)
+
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found: check the slug, anchor or id in the URL.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten_detail(exc.detail)
+        if not isinstance(errors, dict):
+            errors = {"non_field_errors": errors if isinstance(errors, list) else [errors]}
+        summary = "; ".join(_summarise_errors(errors))
+        response.data = {
+            "code": "invalid",
+            "detail": f"The request has invalid fields: {summary}",
+            "errors": errors,
+        }
+        return response
+
+    code = next(
+        (value for kind, value in _DRF_CODES.items() if isinstance(exc, kind)),
+        getattr(exc, "default_code", "error"),
+    )
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+    response.data = {"code": code, "detail": str(detail)}
+    if isinstance(exc, exceptions.NotAuthenticated):
+        response.data["detail"] = (
+            "Authentication required: send `Authorization: Bearer <token>` "
+            "(POST /api/v1/auth/token/ issues one) or log in for a session."
+        )
+    return response

@@ -1,0 +1,59 @@
+"""Shared factories: users with roles, articles with sections."""
+
+import factory
+from django.contrib.auth.models import Group, User
+
+from articles.models import Article, Audience, Section
+from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, PUBLISHING_ADMINS
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "a-long-test-password")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        for name in extracted or []:
+            self.groups.add(Group.objects.get_or_create(name=name)[0])
+        if create:
+            self.save()
+
+
+def editor(**kwargs) -> User:
+    return UserFactory(roles=[EDITORS], **kwargs)
+
+
+def clinician(**kwargs) -> User:
+    return UserFactory(roles=[CLINICAL_REVIEWERS], **kwargs)
+
+
+def publishing_admin(**kwargs) -> User:
+    return UserFactory(roles=[PUBLISHING_ADMINS], **kwargs)
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+
+    slug = factory.Sequence(lambda n: f"article-{n}")
+    title = factory.Sequence(lambda n: f"Low-dose naltrexone, part {n}")
+    summary = "What patients ask about low-dose naltrexone."
+    topics = factory.LazyFunction(lambda: ["ldn"])
+    audience = Audience.PATIENT
+    author = factory.SubFactory(UserFactory)
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    article = factory.SubFactory(ArticleFactory)
+    anchor = factory.Sequence(lambda n: f"section-{n}")
+    heading = factory.Sequence(lambda n: f"Heading {n}")
+    body = "Low-dose naltrexone is taken once a day, often at night."
+    position = factory.Sequence(lambda n: n)
