@@ -27,21 +27,22 @@ class RejectUnknownFieldsMixin:
     """Refuse input keys that are not writable fields: a typo or a read-only field is reported."""
 
     def to_internal_value(self, data: Any) -> Any:
+        unknown_errors = {}
         if isinstance(data, dict):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = sorted(set(data) - writable)
-            if unknown:
-                raise serializers.ValidationError(
-                    {
-                        name: [
-                            "Unknown or read-only field: remove it. Writable fields: "
-                            + ", ".join(sorted(writable))
-                            + "."
-                        ]
-                        for name in unknown
-                    }
-                )
-        return super().to_internal_value(data)
+            writable = sorted(name for name, field in self.fields.items() if not field.read_only)
+            message = "Unknown or read-only field: remove it. Writable fields: " + ", ".join(
+                writable
+            )
+            unknown_errors = {name: [message + "."] for name in sorted(set(data) - set(writable))}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if unknown_errors and isinstance(error.detail, dict):
+                error.detail.update(unknown_errors)
+            raise
+        if unknown_errors:
+            raise serializers.ValidationError(unknown_errors)
+        return value
 
 
 class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
