@@ -28,3 +28,40 @@ class TooManySections(InvalidContent):
     """The article would have more sections than ARTICLE_MAX_SECTIONS."""
 
     code = "too_many_sections"
+
+
+class NothingToSubmit(Conflict):
+    """The working copy is identical to the last submitted version."""
+
+    code = "no_changes"
+    default_detail = (
+        "The working copy is identical to the last submitted version: edit it before submitting."
+    )
+
+
+class EmptyArticle(InvalidContent):
+    """An article without sections cannot be reviewed."""
+
+    code = "empty_article"
+    default_detail = "The article has no sections: add at least one before submitting."
+
+
+class OlderThanLive(Conflict):
+    """A version older than the live one cannot replace it."""
+
+    code = "older_than_live"
+    default_detail = "A newer version of this article is already live."
+
+
+class NotPublished(Conflict):
+    """The article has no live publication."""
+
+    code = "not_published"
+    default_detail = "The article has no live version to retract."
+
+
+class AlreadyRetracted(Conflict):
+    """The publication is already withdrawn."""
+
+    code = "already_retracted"
+    default_detail = "The article's live version was already retracted."

@@ -104,3 +104,132 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article.slug}#{self.anchor}"
+
+
+class ImmutableRecord(Exception):
+    """Raised on any attempt to change or delete a frozen record."""
+
+
+class FrozenQuerySet(models.QuerySet):
+    """A queryset that refuses bulk changes: frozen records are only ever inserted."""
+
+    def update(self, **kwargs):
+        raise ImmutableRecord(f"{self.model.__name__} rows are never updated.")
+
+    def delete(self):
+        raise ImmutableRecord(f"{self.model.__name__} rows are never deleted.")
+
+
+class FrozenModel(models.Model):
+    """A model whose rows are written once and then never changed or deleted."""
+
+    objects = FrozenQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableRecord(f"{type(self).__name__} {self.pk} is frozen.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRecord(f"{type(self).__name__} {self.pk} is frozen.")
+
+
+class Version(FrozenModel):
+    """An immutable, numbered snapshot of an article, submitted for clinical review."""
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(help_text="1, 2, 3… within the article.")
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    topics = models.JSONField(default=list)
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    sections = models.JSONField(help_text="Ordered list of {anchor, heading, body}.")
+    content_hash = models.CharField(
+        max_length=64, help_text="SHA-256 of the canonical JSON of the snapshot."
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submitted_versions"
+    )
+    submitted_at = models.DateTimeField()
+    note = models.TextField(blank=True, help_text="What changed, in the submitter's words.")
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="version_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article.slug} v{self.number}"
+
+
+class ReviewKind(models.TextChoices):
+    """How much of the article a clinician's approval covers."""
+
+    FULL = "full", "Full clinical review"
+    CHANGE = "change", "Change review"
+
+
+class PublicationStatus(models.TextChoices):
+    LIVE = "live", "Live"
+    RETRACTED = "retracted", "Retracted"
+
+
+class Publication(models.Model):
+    """The served read model: one row per article holding the approved payload, as bytes.
+
+    Delivery reads only this table. It is written only by `services.publish` (on approval)
+    and `services.publication_retract`.
+    """
+
+    article = models.OneToOneField(Article, on_delete=models.PROTECT, related_name="publication")
+    slug = models.SlugField(max_length=120, unique=True, help_text="The article's slug.")
+    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="publications")
+    status = models.CharField(
+        max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.LIVE
+    )
+    payload = models.BinaryField(help_text="The rendered JSON served to consuming sites.")
+    etag = models.CharField(max_length=80, help_text="Strong ETag of the payload.")
+    content_hash = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    topics = models.JSONField(default=list)
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    reviewer_name = models.CharField(max_length=200)
+    reviewer_credentials = models.CharField(max_length=200, blank=True)
+    review_kind = models.CharField(max_length=20, choices=ReviewKind.choices)
+    approved_at = models.DateTimeField()
+    last_reviewed = models.DateField()
+    next_review_due = models.DateField()
+    published_at = models.DateTimeField()
+    retracted_at = models.DateTimeField(null=True, blank=True)
+    retraction_reason = models.TextField(blank=True)
+    retracted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="retracted_publications",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="live", retracted_at__isnull=True)
+                | Q(status="retracted", retracted_at__isnull=False),
+                name="publication_retraction_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(next_review_due__gte=models.F("last_reviewed")),
+                name="publication_review_due_after_last_review",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} v{self.version.number} ({self.status})"

@@ -1,14 +1,19 @@
-"""Small HTTP helpers shared by the APIs: entity tags."""
+"""Small helpers shared by the APIs: canonical hashes and entity tags."""
 
 import hashlib
 import json
 from typing import Any
 
 
-def strong_etag(value: Any) -> str:
-    """A strong ETag for a JSON-serialisable value: the SHA-256 of its canonical JSON."""
+def canonical_sha256(value: Any) -> str:
+    """The SHA-256 (hex) of a JSON-serialisable value's canonical JSON (sorted keys, compact)."""
     canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return '"' + hashlib.sha256(canonical.encode()).hexdigest() + '"'
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def strong_etag(value: Any) -> str:
+    """A strong ETag for a JSON-serialisable value."""
+    return f'"{canonical_sha256(value)}"'
 
 
 def parse_etag_list(header: str) -> list[str]:

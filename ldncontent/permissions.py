@@ -2,6 +2,8 @@
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from ldncontent.exceptions import NotAllowed
+
 EDITORS = "editors"
 CLINICAL_REVIEWERS = "clinical-reviewers"
 PUBLISHING_ADMINS = "publishing-admins"
@@ -53,3 +55,9 @@ class WritesNeedEditor(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return request.method in SAFE_METHODS or EDITORS in user_roles(request.user)
+
+
+def require_role(user, *roles: str, action: str) -> None:
+    """Refuse `action` unless the user has one of `roles` (services check authority again)."""
+    if not user_roles(user) & set(roles):
+        raise NotAllowed(f"Only {' or '.join(roles)} may {action}.")

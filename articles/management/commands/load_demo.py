@@ -1,0 +1,121 @@
+"""Load the demo: role groups, demo users with fresh tokens, and two LDN articles."""
+
+from pathlib import Path
+
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from knox.models import AuthToken
+
+from articles import services
+from articles.importing import parse_article
+from articles.models import Article, Audience
+from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, PUBLISHING_ADMINS
+from ldncontent.tokens import token_issue
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+DEMO_PASSWORD = "ldn-demo-password"
+DEMO_USERS = [
+    # username, role group, superuser
+    ("editor", EDITORS, False),
+    ("clinician", CLINICAL_REVIEWERS, False),
+    ("publisher", PUBLISHING_ADMINS, True),
+]
+DEMO_ARTICLES = [
+    (
+        "stopping-ldn.txt",
+        "stopping-ldn",
+        ["ldn", "medication-changes"],
+        "Why people stop low-dose naltrexone, what they may notice, and how to plan it.",
+    ),
+    (
+        "ldn-beyond-addiction.txt",
+        "ldn-beyond-addiction",
+        ["ldn", "chronic-pain"],
+        "How naltrexone at a low dose differs from its usual use in addiction treatment.",
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo users (with new API tokens) and demo articles; safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="Host shown in the printed URLs.")
+        parser.add_argument("--port", default="8000", help="Port shown in the printed URLs.")
+
+    def handle(self, *args, host: str, port: str, **options):
+        with transaction.atomic():
+            users = self._users()
+            tokens = {}
+            for username, user in users.items():
+                # Demo tokens are re-issued on every run; older ones are revoked.
+                AuthToken.objects.filter(user=user).delete()
+                tokens[username] = token_issue(user=user)[1]
+            created = self._articles(author=users["editor"])
+        self._print_welcome(host=host, port=port, tokens=tokens, created=created)
+
+    def _users(self) -> dict[str, User]:
+        users = {}
+        for username, group_name, is_superuser in DEMO_USERS:
+            group, _ = Group.objects.get_or_create(name=group_name)
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"email": f"{username}@example.org", "is_staff": True},
+            )
+            if created:
+                user.is_superuser = is_superuser
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            user.groups.add(group)
+            users[username] = user
+        return users
+
+    def _articles(self, *, author: User) -> list[str]:
+        created = []
+        for file_name, slug, topics, summary in DEMO_ARTICLES:
+            if Article.objects.filter(slug=slug).exists():
+                continue
+            imported = parse_article((DEMO_DIR / file_name).read_text(encoding="utf-8"))
+            services.article_create(
+                author=author,
+                slug=slug,
+                fields={
+                    "title": imported.title,
+                    "summary": summary,
+                    "topics": topics,
+                    "audience": Audience.PATIENT,
+                },
+                sections=[
+                    {"anchor": s.anchor, "heading": s.heading, "body": s.body}
+                    for s in imported.sections
+                ],
+                reason=f"Demo article imported from {file_name}",
+            )
+            created.append(slug)
+        return created
+
+    def _print_welcome(self, *, host: str, port: str, tokens: dict, created: list) -> None:
+        base = f"http://{host}:{port}"
+        write = self.stdout.write
+        write("")
+        write(self.style.SUCCESS("ldncontent demo is ready"))
+        if created:
+            write(f"  demo articles loaded: {', '.join(created)}")
+        write(f"  API docs (Swagger UI): {base}/api/docs/")
+        write(f"  API docs (ReDoc):      {base}/api/redoc/")
+        write(f"  OpenAPI schema:        {base}/api/schema/")
+        write(f"  Authoring API:         {base}/api/v1/articles/")
+        write(f"  Admin:                 {base}/admin/")
+        write(f"  Health:                {base}/healthz")
+        write("")
+        write(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, group_name, _ in DEMO_USERS:
+            write(f"    {username:<10} {group_name}")
+        write("")
+        write("  Bearer tokens (new on every run; older demo tokens were revoked):")
+        for username, token in tokens.items():
+            write(f"    {username:<10} {token}")
+        write("")
+        write(f'  Try: curl -H "Authorization: Bearer {tokens["editor"]}" {base}/api/v1/articles/')
+        write("")

@@ -1,0 +1,131 @@
+"""Rendering of the served payload: Markdown to sanitised HTML, medical review block, JSON-LD."""
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+
+from articles.models import Audience, Version
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "h5", "h6", "hr",
+    "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th",
+    "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+SCHEMA_ORG_AUDIENCE = {
+    Audience.PATIENT: "Patient",
+    Audience.CAREGIVER: "Patient",
+    Audience.CLINICIAN: "Clinician",
+}
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who approved a version and what the approval covers: plain data passed by reviewers."""
+
+    reviewer_name: str
+    reviewer_credentials: str
+    review_kind: str
+    approved_at: datetime | None
+    last_reviewed: date | None
+    next_review_due: date | None
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    # CommonMark with tables; raw HTML in the Markdown is escaped rather than passed through.
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def markdown_to_html(text: str) -> str:
+    """CommonMark to HTML, sanitised by an allow-list (no scripts, styles or unsafe links)."""
+    html = _markdown().render(text)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return value.isoformat()
+
+
+def render_payload(
+    *, version: Version, slug: str, attribution: Attribution, review_overdue: bool = False
+) -> dict[str, Any]:
+    """The document delivery serves for this version: exactly this, byte for byte."""
+    sections = [
+        {
+            "anchor": item["anchor"],
+            "heading": item["heading"],
+            "position": position,
+            "markdown": item["body"],
+            "html": markdown_to_html(item["body"]),
+        }
+        for position, item in enumerate(version.sections)
+    ]
+    medical_review = {
+        "reviewer_name": attribution.reviewer_name,
+        "reviewer_credentials": attribution.reviewer_credentials,
+        "review_kind": attribution.review_kind,
+        "approved_at": _iso(attribution.approved_at),
+        "last_reviewed": _iso(attribution.last_reviewed),
+        "next_review_due": _iso(attribution.next_review_due),
+    }
+    reviewer = {"@type": "Person", "name": attribution.reviewer_name}
+    if attribution.reviewer_credentials:
+        reviewer["honorificSuffix"] = attribution.reviewer_credentials
+    json_ld = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": version.title,
+        "description": version.summary,
+        "keywords": version.topics,
+        "lastReviewed": _iso(attribution.last_reviewed),
+        "reviewedBy": reviewer,
+        "medicalAudience": {
+            "@type": "MedicalAudience",
+            "audienceType": SCHEMA_ORG_AUDIENCE.get(version.audience, "Patient"),
+        },
+        "hasPart": [
+            {
+                "@type": "WebPageElement",
+                "identifier": section["anchor"],
+                "name": section["heading"],
+                "text": section["markdown"],
+            }
+            for section in sections
+        ],
+    }
+    return {
+        "slug": slug,
+        "title": version.title,
+        "summary": version.summary,
+        "topics": version.topics,
+        "audience": version.audience,
+        "version": version.number,
+        "content_hash": version.content_hash,
+        "review_overdue": review_overdue,
+        "medical_review": medical_review,
+        "sections": sections,
+        "json_ld": json_ld,
+    }
+
+
+def payload_bytes(payload: dict[str, Any]) -> bytes:
+    """The payload as the compact UTF-8 JSON that is stored and served."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()

@@ -1,0 +1,48 @@
+"""`manage.py load_demo`: what `make run` loads, and that running it again is safe."""
+
+import io
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from articles.models import Article
+
+pytestmark = pytest.mark.django_db
+
+
+def load_demo() -> str:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_loads_users_articles_and_working_tokens():
+    output = load_demo()
+    assert set(Article.objects.values_list("slug", flat=True)) == {
+        "stopping-ldn",
+        "ldn-beyond-addiction",
+    }
+    stopping = Article.objects.get(slug="stopping-ldn")
+    assert stopping.sections.count() >= 5
+    assert stopping.sections.get(position=0).heading == "Introduction"
+    assert User.objects.get(username="editor").groups.filter(name="editors").exists()
+    assert "http://127.0.0.1:8000/api/docs/" in output
+    token = re.search(r"editor\s+([0-9a-f]{64})", output).group(1)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert client.get("/api/v1/articles/stopping-ldn/").status_code == 200
+
+
+def test_running_the_demo_again_changes_no_article_and_revokes_old_tokens():
+    first = load_demo()
+    history_before = Article.history.count()
+    old_token = re.search(r"editor\s+([0-9a-f]{64})", first).group(1)
+    load_demo()
+    assert Article.objects.count() == 2
+    assert Article.history.count() == history_before
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {old_token}")
+    assert client.get("/api/v1/articles/").status_code == 401
