@@ -143,3 +143,80 @@ HISTORY_EXAMPLE = OpenApiExample(
     },
     response_only=True,
 )
+
+EXAMPLE_HASH = "9b2f6c1e4d8a7b3c5e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d"
+EXAMPLE_VERSION = {
+    "number": 2,
+    "content_hash": EXAMPLE_HASH,
+    "title": EXAMPLE_ARTICLE["title"],
+    "summary": EXAMPLE_ARTICLE["summary"],
+    "topics": EXAMPLE_ARTICLE["topics"],
+    "audience": "patient",
+    "submitted_by": "editor",
+    "submitted_at": "2026-11-20T14:05:00Z",
+    "note": "Clearer tapering advice.",
+}
+VERSION_LIST_EXAMPLE = OpenApiExample("versions", value=[EXAMPLE_VERSION], response_only=True)
+VERSION_EXAMPLE = OpenApiExample(
+    "version",
+    value=EXAMPLE_VERSION
+    | {
+        "sections": [
+            {key: value for key, value in section.items() if key != "position"}
+            for section in EXAMPLE_ARTICLE["sections"]
+        ]
+    },
+    response_only=True,
+)
+VERSION_DIFF_EXAMPLE = OpenApiExample(
+    "diff against live",
+    value={
+        "version": 2,
+        "against": 1,
+        "sections": [
+            {
+                "anchor": "tapering-off",
+                "status": "changed",
+                "moved": False,
+                "old_position": 2,
+                "new_position": 2,
+                "old_heading": "Tapering off",
+                "new_heading": "Tapering off",
+                "old_body": "Lower the dose slowly.",
+                "new_body": "Lower the dose in small steps.",
+                "heading_diff": [],
+                "body_diff": [
+                    {"op": "equal", "text": "Lower the dose "},
+                    {"op": "delete", "text": "slowly."},
+                    {"op": "insert", "text": "in small steps."},
+                ],
+            }
+        ],
+    },
+    response_only=True,
+)
+RETRACT_REQUEST_EXAMPLE = OpenApiExample(
+    "reason",
+    value={"reason": "New guidance on tapering is being reviewed."},
+    request_only=True,
+)
+RETRACTED_EXAMPLE = OpenApiExample(
+    "retracted",
+    value={
+        "slug": "stopping-ldn",
+        "version": 2,
+        "status": "retracted",
+        "content_hash": EXAMPLE_HASH,
+        "reviewer_name": "Dr Amina Okafor",
+        "reviewer_credentials": "MBBS, MRCGP",
+        "review_kind": "full",
+        "approved_at": "2026-11-21T09:00:00Z",
+        "last_reviewed": "2026-11-21",
+        "next_review_due": "2027-11-21",
+        "published_at": "2026-11-21T09:00:00Z",
+        "retracted_at": "2026-11-25T16:30:00Z",
+        "retraction_reason": "New guidance on tapering is being reviewed.",
+        "retracted_by": "publisher",
+    },
+    response_only=True,
+)

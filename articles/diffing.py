@@ -61,9 +61,7 @@ def _moved_anchors(old_order: list[str], new_order: list[str]) -> set[str]:
     return set(present) - in_place
 
 
-def diff_sections(
-    old: list[dict[str, Any]] | None, new: list[dict[str, Any]]
-) -> list[SectionDiff]:
+def diff_sections(old: list[dict[str, Any]] | None, new: list[dict[str, Any]]) -> list[SectionDiff]:
     """Diff two ordered section lists matched by anchor: new order first, then removed ones."""
     old = old or []
     old_by_anchor = {item["anchor"]: (position, item) for position, item in enumerate(old)}

@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from articles.models import Article, Section
+from articles.diffing import SectionDiff, diff_sections
+from articles.models import Article, Publication, PublicationStatus, Section, Version
 from ldncontent.http import strong_etag
 
 ARTICLE_TRACKED_FIELDS = ("slug", "title", "summary", "topics", "audience", "external_id")
@@ -130,3 +131,36 @@ def article_history(*, article: Article) -> list[HistoryEntry]:
         entries.extend(_entries_for(records, object_type="section", fields=SECTION_TRACKED_FIELDS))
     entries.sort(key=lambda entry: (entry.changed_at, entry.history_id), reverse=True)
     return entries
+
+
+def version_list(*, article: Article) -> QuerySet[Version]:
+    """The article's versions, newest first."""
+    return (
+        Version.objects.filter(article=article).select_related("submitted_by").order_by("-number")
+    )
+
+
+def version_get(*, article: Article, number: int) -> Version:
+    """The article's version with this number, or 404."""
+    version = (
+        Version.objects.filter(article=article, number=number)
+        .select_related("submitted_by")
+        .first()
+    )
+    if version is None:
+        raise Http404(f"Article {article.slug!r} has no version {number}.")
+    return version
+
+
+def live_publication(*, article: Article) -> Publication | None:
+    """The article's publication if it is live (not retracted), else None."""
+    return (
+        Publication.objects.filter(article=article, status=PublicationStatus.LIVE)
+        .select_related("version")
+        .first()
+    )
+
+
+def version_diff(*, version: Version, against: Version | None) -> list[SectionDiff]:
+    """Section-level diff from `against` (None: nothing) to `version`."""
+    return diff_sections(against.sections if against else None, version.sections)

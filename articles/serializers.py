@@ -4,7 +4,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from articles.models import Article, Audience, Section, slug_validator
+from articles.models import Article, Audience, Publication, Section, Version, slug_validator
 from ldncontent.serializers import StrictCharField, StrictIntegerField, StrictSerializer
 
 TOPICS_MAX = 20
@@ -235,3 +235,128 @@ class HistoryEntryOutputSerializer(serializers.Serializer):
     changes = FieldChangeOutputSerializer(
         many=True, read_only=True, help_text="Fields with old and new values."
     )
+
+
+class VersionSummaryOutputSerializer(serializers.ModelSerializer):
+    """A frozen version, without its sections."""
+
+    submitted_by = serializers.CharField(
+        source="submitted_by.get_username", read_only=True, help_text="Who submitted it."
+    )
+
+    class Meta:
+        model = Version
+        fields = [
+            "number",
+            "content_hash",
+            "title",
+            "summary",
+            "topics",
+            "audience",
+            "submitted_by",
+            "submitted_at",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class VersionSectionOutputSerializer(serializers.Serializer):
+    """A section as frozen in a version."""
+
+    anchor = serializers.CharField(read_only=True, help_text="The section's anchor.")
+    heading = serializers.CharField(read_only=True, help_text="The heading.")
+    body = serializers.CharField(read_only=True, help_text="The Markdown body.")
+
+
+class VersionOutputSerializer(VersionSummaryOutputSerializer):
+    """A frozen version with its sections in order."""
+
+    sections = VersionSectionOutputSerializer(many=True, read_only=True)
+
+    class Meta(VersionSummaryOutputSerializer.Meta):
+        fields = [*VersionSummaryOutputSerializer.Meta.fields, "sections"]
+        read_only_fields = fields
+
+
+class WordChangeOutputSerializer(serializers.Serializer):
+    """A run of words that is unchanged, inserted or deleted."""
+
+    op = serializers.ChoiceField(
+        choices=["equal", "insert", "delete"], read_only=True, help_text="What happened."
+    )
+    text = serializers.CharField(read_only=True, help_text="The words, with their spacing.")
+
+
+class SectionDiffOutputSerializer(serializers.Serializer):
+    """How one section differs between two versions."""
+
+    anchor = serializers.CharField(read_only=True, help_text="The section's anchor.")
+    status = serializers.ChoiceField(
+        choices=["added", "removed", "changed", "unchanged"],
+        read_only=True,
+        help_text="added, removed, changed (heading or body) or unchanged.",
+    )
+    moved = serializers.BooleanField(
+        read_only=True, help_text="True when the section changed place relative to the others."
+    )
+    old_position = serializers.IntegerField(read_only=True, allow_null=True)
+    new_position = serializers.IntegerField(read_only=True, allow_null=True)
+    old_heading = serializers.CharField(read_only=True, allow_null=True)
+    new_heading = serializers.CharField(read_only=True, allow_null=True)
+    old_body = serializers.CharField(read_only=True, allow_null=True)
+    new_body = serializers.CharField(read_only=True, allow_null=True)
+    heading_diff = WordChangeOutputSerializer(
+        many=True, read_only=True, help_text="Word-level diff of the heading (changed only)."
+    )
+    body_diff = WordChangeOutputSerializer(
+        many=True, read_only=True, help_text="Word-level diff of the body (changed only)."
+    )
+
+
+class VersionDiffOutputSerializer(serializers.Serializer):
+    """A section-level diff between two versions of an article."""
+
+    version = serializers.IntegerField(read_only=True, help_text="The version shown.")
+    against = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The version compared with; null when nothing is live (all sections added).",
+    )
+    sections = SectionDiffOutputSerializer(many=True, read_only=True)
+
+
+class RetractInputSerializer(StrictSerializer):
+    """Why the live version is withdrawn."""
+
+    reason = StrictCharField(
+        max_length=2000, help_text="Why the article is withdrawn; shown to consuming sites."
+    )
+
+
+class PublicationStatusOutputSerializer(serializers.ModelSerializer):
+    """The state of an article's publication."""
+
+    version = serializers.IntegerField(source="version.number", read_only=True)
+    retracted_by = serializers.CharField(
+        source="retracted_by.get_username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Publication
+        fields = [
+            "slug",
+            "version",
+            "status",
+            "content_hash",
+            "reviewer_name",
+            "reviewer_credentials",
+            "review_kind",
+            "approved_at",
+            "last_reviewed",
+            "next_review_due",
+            "published_at",
+            "retracted_at",
+            "retraction_reason",
+            "retracted_by",
+        ]
+        read_only_fields = fields

@@ -27,4 +27,20 @@ urlpatterns = [
         apis.SectionOrderApi.as_view(),
         name="section-order",
     ),
+    path("articles/<slug:slug>/versions/", apis.VersionListApi.as_view(), name="version-list"),
+    path(
+        "articles/<slug:slug>/versions/<int:number>/",
+        apis.VersionDetailApi.as_view(),
+        name="version-detail",
+    ),
+    path(
+        "articles/<slug:slug>/versions/<int:number>/diff/",
+        apis.VersionDiffApi.as_view(),
+        name="version-diff",
+    ),
+    path(
+        "articles/<slug:slug>/retract/",
+        apis.PublicationRetractApi.as_view(),
+        name="article-retract",
+    ),
 ]

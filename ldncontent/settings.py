@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "articles",
+    "reviews",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,9 @@ SPECTACULAR_SETTINGS = {
 ARTICLE_MAX_SECTIONS = int(os.environ.get("ARTICLE_MAX_SECTIONS", "100"))
 SECTION_BODY_MAX_CHARS = int(os.environ.get("SECTION_BODY_MAX_CHARS", "50000"))
 API_MAX_REQUEST_BYTES = int(os.environ.get("API_MAX_REQUEST_BYTES", str(2 * 1024 * 1024)))
+
+# A full clinical review is valid for at most this many months; a clinician may set less.
+REVIEW_INTERVAL_MONTHS = int(os.environ.get("REVIEW_INTERVAL_MONTHS", "12"))
 
 LOGGING = {
     "version": 1,

@@ -7,114 +7,300 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0001_initial'),
+        ("articles", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Version',
+            name="Version",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(help_text='1, 2, 3… within the article.')),
-                ('title', models.CharField(max_length=200)),
-                ('summary', models.TextField(blank=True)),
-                ('topics', models.JSONField(default=list)),
-                ('audience', models.CharField(choices=[('patient', 'Patients'), ('caregiver', 'Caregivers'), ('clinician', 'Clinicians')], max_length=20)),
-                ('sections', models.JSONField(help_text='Ordered list of {anchor, heading, body}.')),
-                ('content_hash', models.CharField(help_text='SHA-256 of the canonical JSON of the snapshot.', max_length=64)),
-                ('submitted_at', models.DateTimeField()),
-                ('note', models.TextField(blank=True, help_text="What changed, in the submitter's words.")),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='articles.article')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submitted_versions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(help_text="1, 2, 3… within the article.")),
+                ("title", models.CharField(max_length=200)),
+                ("summary", models.TextField(blank=True)),
+                ("topics", models.JSONField(default=list)),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("patient", "Patients"),
+                            ("caregiver", "Caregivers"),
+                            ("clinician", "Clinicians"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "sections",
+                    models.JSONField(help_text="Ordered list of {anchor, heading, body}."),
+                ),
+                (
+                    "content_hash",
+                    models.CharField(
+                        help_text="SHA-256 of the canonical JSON of the snapshot.", max_length=64
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField()),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True, help_text="What changed, in the submitter's words."
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submitted_versions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['article', 'number'],
+                "ordering": ["article", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(help_text="The article's slug.", max_length=120, unique=True)),
-                ('status', models.CharField(choices=[('live', 'Live'), ('retracted', 'Retracted')], default='live', max_length=20)),
-                ('payload', models.BinaryField(help_text='The rendered JSON served to consuming sites.')),
-                ('etag', models.CharField(help_text='Strong ETag of the payload.', max_length=80)),
-                ('content_hash', models.CharField(max_length=64)),
-                ('title', models.CharField(max_length=200)),
-                ('topics', models.JSONField(default=list)),
-                ('audience', models.CharField(choices=[('patient', 'Patients'), ('caregiver', 'Caregivers'), ('clinician', 'Clinicians')], max_length=20)),
-                ('reviewer_name', models.CharField(max_length=200)),
-                ('reviewer_credentials', models.CharField(blank=True, max_length=200)),
-                ('review_kind', models.CharField(choices=[('full', 'Full clinical review'), ('change', 'Change review')], max_length=20)),
-                ('approved_at', models.DateTimeField()),
-                ('last_reviewed', models.DateField()),
-                ('next_review_due', models.DateField()),
-                ('published_at', models.DateTimeField()),
-                ('retracted_at', models.DateTimeField(blank=True, null=True)),
-                ('retraction_reason', models.TextField(blank=True)),
-                ('article', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='publication', to='articles.article')),
-                ('retracted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='retracted_publications', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='publications', to='articles.version')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(help_text="The article's slug.", max_length=120, unique=True),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("live", "Live"), ("retracted", "Retracted")],
+                        default="live",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "payload",
+                    models.BinaryField(help_text="The rendered JSON served to consuming sites."),
+                ),
+                ("etag", models.CharField(help_text="Strong ETag of the payload.", max_length=80)),
+                ("content_hash", models.CharField(max_length=64)),
+                ("title", models.CharField(max_length=200)),
+                ("topics", models.JSONField(default=list)),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("patient", "Patients"),
+                            ("caregiver", "Caregivers"),
+                            ("clinician", "Clinicians"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reviewer_name", models.CharField(max_length=200)),
+                ("reviewer_credentials", models.CharField(blank=True, max_length=200)),
+                (
+                    "review_kind",
+                    models.CharField(
+                        choices=[("full", "Full clinical review"), ("change", "Change review")],
+                        max_length=20,
+                    ),
+                ),
+                ("approved_at", models.DateTimeField()),
+                ("last_reviewed", models.DateField()),
+                ("next_review_due", models.DateField()),
+                ("published_at", models.DateTimeField()),
+                ("retracted_at", models.DateTimeField(blank=True, null=True)),
+                ("retraction_reason", models.TextField(blank=True)),
+                (
+                    "article",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="publication",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "retracted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="retracted_publications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="publications",
+                        to="articles.version",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['slug'],
+                "ordering": ["slug"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalPublication',
+            name="HistoricalPublication",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('slug', models.SlugField(help_text="The article's slug.", max_length=120)),
-                ('status', models.CharField(choices=[('live', 'Live'), ('retracted', 'Retracted')], default='live', max_length=20)),
-                ('payload', models.BinaryField(help_text='The rendered JSON served to consuming sites.')),
-                ('etag', models.CharField(help_text='Strong ETag of the payload.', max_length=80)),
-                ('content_hash', models.CharField(max_length=64)),
-                ('title', models.CharField(max_length=200)),
-                ('topics', models.JSONField(default=list)),
-                ('audience', models.CharField(choices=[('patient', 'Patients'), ('caregiver', 'Caregivers'), ('clinician', 'Clinicians')], max_length=20)),
-                ('reviewer_name', models.CharField(max_length=200)),
-                ('reviewer_credentials', models.CharField(blank=True, max_length=200)),
-                ('review_kind', models.CharField(choices=[('full', 'Full clinical review'), ('change', 'Change review')], max_length=20)),
-                ('approved_at', models.DateTimeField()),
-                ('last_reviewed', models.DateField()),
-                ('next_review_due', models.DateField()),
-                ('published_at', models.DateTimeField()),
-                ('retracted_at', models.DateTimeField(blank=True, null=True)),
-                ('retraction_reason', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('article', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.article')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('retracted_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.version')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(help_text="The article's slug.", max_length=120)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("live", "Live"), ("retracted", "Retracted")],
+                        default="live",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "payload",
+                    models.BinaryField(help_text="The rendered JSON served to consuming sites."),
+                ),
+                ("etag", models.CharField(help_text="Strong ETag of the payload.", max_length=80)),
+                ("content_hash", models.CharField(max_length=64)),
+                ("title", models.CharField(max_length=200)),
+                ("topics", models.JSONField(default=list)),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("patient", "Patients"),
+                            ("caregiver", "Caregivers"),
+                            ("clinician", "Clinicians"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reviewer_name", models.CharField(max_length=200)),
+                ("reviewer_credentials", models.CharField(blank=True, max_length=200)),
+                (
+                    "review_kind",
+                    models.CharField(
+                        choices=[("full", "Full clinical review"), ("change", "Change review")],
+                        max_length=20,
+                    ),
+                ),
+                ("approved_at", models.DateTimeField()),
+                ("last_reviewed", models.DateField()),
+                ("next_review_due", models.DateField()),
+                ("published_at", models.DateTimeField()),
+                ("retracted_at", models.DateTimeField(blank=True, null=True)),
+                ("retraction_reason", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "retracted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.version",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical publication',
-                'verbose_name_plural': 'historical publications',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical publication",
+                "verbose_name_plural": "historical publications",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddConstraint(
-            model_name='version',
-            constraint=models.UniqueConstraint(fields=('article', 'number'), name='version_number_unique'),
+            model_name="version",
+            constraint=models.UniqueConstraint(
+                fields=("article", "number"), name="version_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='version',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='version_number_positive'),
+            model_name="version",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1)), name="version_number_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='publication',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('retracted_at__isnull', True), ('status', 'live')), models.Q(('retracted_at__isnull', False), ('status', 'retracted')), _connector='OR'), name='publication_retraction_consistent'),
+            model_name="publication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("retracted_at__isnull", True), ("status", "live")),
+                    models.Q(("retracted_at__isnull", False), ("status", "retracted")),
+                    _connector="OR",
+                ),
+                name="publication_retraction_consistent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='publication',
-            constraint=models.CheckConstraint(condition=models.Q(('next_review_due__gte', models.F('last_reviewed'))), name='publication_review_due_after_last_review'),
+            model_name="publication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("next_review_due__gte", models.F("last_reviewed"))),
+                name="publication_review_due_after_last_review",
+            ),
         ),
     ]

@@ -1,4 +1,4 @@
-"""The authoring API: articles and their sections, for editors and their CMS."""
+"""The authoring API of the working copy: articles and their sections, for editors and CMSs."""
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view

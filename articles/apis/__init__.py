@@ -1,0 +1,33 @@
+"""The authoring API of articles: the working copy, its versions, and retraction."""
+
+from articles.apis.versions import (
+    PublicationRetractApi,
+    VersionDetailApi,
+    VersionDiffApi,
+    VersionListApi,
+)
+from articles.apis.working_copy import (
+    ArticleDetailApi,
+    ArticleHistoryApi,
+    ArticleListCreateApi,
+    AuthoringPagination,
+    AuthoringPermissions,
+    SectionDetailApi,
+    SectionListCreateApi,
+    SectionOrderApi,
+)
+
+__all__ = [
+    "ArticleDetailApi",
+    "ArticleHistoryApi",
+    "ArticleListCreateApi",
+    "AuthoringPagination",
+    "AuthoringPermissions",
+    "PublicationRetractApi",
+    "SectionDetailApi",
+    "SectionListCreateApi",
+    "SectionOrderApi",
+    "VersionDetailApi",
+    "VersionDiffApi",
+    "VersionListApi",
+]

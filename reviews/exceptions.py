@@ -1,0 +1,54 @@
+"""Domain errors of clinical review, each with a stable `code`."""
+
+from ldncontent.exceptions import Conflict, InvalidContent, NotAllowed
+
+
+class InvalidTransition(Conflict):
+    """The review is not in a state that allows this step."""
+
+    code = "invalid_transition"
+
+
+class NotAClinician(NotAllowed):
+    """Only an active clinician may decide reviews."""
+
+    code = "not_a_clinician"
+    default_detail = (
+        "Only an active clinician (a clinical-reviewers member with an active clinician profile) "
+        "may approve, reject or request changes."
+    )
+
+
+class SeparationOfDuties(NotAllowed):
+    """A clinician may not decide on content they submitted or edited."""
+
+    code = "separation_of_duties"
+
+
+class NotTheSubmitter(NotAllowed):
+    """Only the submitter may withdraw a submission."""
+
+    code = "not_submitter"
+    default_detail = "Only the editor who submitted this version may withdraw it."
+
+
+class ContentHashMismatch(Conflict):
+    """The approval names other content than the version under review."""
+
+    code = "content_hash_mismatch"
+
+
+class CommentRequired(InvalidContent):
+    """Requesting changes needs at least one comment."""
+
+    code = "comment_required"
+    default_detail = "Say what to change: add at least one comment (optionally on a section)."
+
+
+class ChangeReviewNeedsFullReview(Conflict):
+    """A change review keeps the dates of an earlier full review, so one must exist."""
+
+    code = "full_review_required"
+    default_detail = (
+        "This article has no earlier approval: its first approval must be a full clinical review."
+    )
