@@ -4,7 +4,15 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from articles.models import Article, Audience, Publication, Section, Version, slug_validator
+from articles.models import (
+    Article,
+    Audience,
+    Publication,
+    ReviewKind,
+    Section,
+    Version,
+    slug_validator,
+)
 from ldncontent.serializers import StrictCharField, StrictIntegerField, StrictSerializer
 
 TOPICS_MAX = 20
@@ -360,3 +368,56 @@ class PublicationStatusOutputSerializer(serializers.ModelSerializer):
             "retracted_by",
         ]
         read_only_fields = fields
+
+
+class MedicalReviewOutputSerializer(serializers.Serializer):
+    """Who reviewed the served version clinically, and when it is due again."""
+
+    reviewer_name = serializers.CharField(read_only=True, help_text="The clinician's name.")
+    reviewer_credentials = serializers.CharField(
+        read_only=True, help_text="Their credentials, e.g. `MBBS, MRCGP`."
+    )
+    review_kind = serializers.ChoiceField(
+        choices=ReviewKind.choices,
+        read_only=True,
+        help_text="`full`: the whole article was reviewed; `change`: only the latest changes.",
+    )
+    approved_at = serializers.DateTimeField(read_only=True, help_text="When it was approved.")
+    last_reviewed = serializers.DateField(
+        read_only=True, help_text="The date of the last full clinical review."
+    )
+    next_review_due = serializers.DateField(read_only=True, help_text="When it is due again.")
+
+
+class PublishedSectionOutputSerializer(serializers.Serializer):
+    """A section as served: Markdown and sanitised HTML."""
+
+    anchor = serializers.CharField(read_only=True, help_text="Stable id of the section.")
+    heading = serializers.CharField(read_only=True, help_text="The heading.")
+    position = serializers.IntegerField(read_only=True, help_text="0-based place.")
+    markdown = serializers.CharField(read_only=True, help_text="The body as CommonMark.")
+    html = serializers.CharField(
+        read_only=True, help_text="The body as HTML, sanitised by an allow-list."
+    )
+
+
+class PublishedArticleOutputSerializer(serializers.Serializer):
+    """An approved article exactly as consuming sites are served it."""
+
+    slug = serializers.CharField(read_only=True, help_text="URL name of the article.")
+    title = serializers.CharField(read_only=True)
+    summary = serializers.CharField(read_only=True)
+    topics = serializers.ListField(child=serializers.CharField(), read_only=True)
+    audience = serializers.ChoiceField(choices=Audience.choices, read_only=True)
+    version = serializers.IntegerField(read_only=True, help_text="The approved version number.")
+    content_hash = serializers.CharField(
+        read_only=True, help_text="SHA-256 of the approved content."
+    )
+    review_overdue = serializers.BooleanField(
+        read_only=True, help_text="True once next_review_due has passed."
+    )
+    medical_review = MedicalReviewOutputSerializer(read_only=True)
+    sections = PublishedSectionOutputSerializer(many=True, read_only=True)
+    json_ld = serializers.JSONField(
+        read_only=True, help_text="schema.org MedicalWebPage for the page's <script> tag."
+    )

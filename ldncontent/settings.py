@@ -162,11 +162,15 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "AudienceEnum": "articles.models.Audience",
+        "ReviewKindEnum": "articles.models.ReviewKind",
+        "ReviewStateEnum": "reviews.models.ReviewState",
     },
     "TAGS": [
         {"name": "auth", "description": "Bearer tokens for staff and CMS integrations."},
         {"name": "articles", "description": "The working copy of articles (authoring)."},
         {"name": "sections", "description": "The ordered sections of an article (authoring)."},
+        {"name": "versions", "description": "Frozen versions, diffs, previews and retraction."},
+        {"name": "reviews", "description": "Submission and clinical review of versions."},
     ],
 }
 

@@ -25,6 +25,7 @@ api_v1 = [
     path("auth/token/revoke/", auth_apis.TokenRevokeApi.as_view(), name="auth-token-revoke"),
     path("auth/me/", auth_apis.WhoAmIApi.as_view(), name="auth-me"),
     path("", include("articles.urls")),
+    path("", include("reviews.urls")),
 ]
 
 urlpatterns = [

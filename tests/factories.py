@@ -57,3 +57,20 @@ class SectionFactory(factory.django.DjangoModelFactory):
     heading = factory.Sequence(lambda n: f"Heading {n}")
     body = "Low-dose naltrexone is taken once a day, often at night."
     position = factory.Sequence(lambda n: n)
+
+
+def clinician_with_profile(*, active: bool = True, **kwargs) -> User:
+    """A clinical reviewer with a clinician profile, as approval requires."""
+    from reviews.models import ClinicianProfile
+
+    user = clinician(**kwargs)
+    ClinicianProfile.objects.create(
+        user=user,
+        published_name=f"Dr {user.username.title()}",
+        credentials="MBBS, MRCGP",
+        profession="General practitioner",
+        registering_body="GMC",
+        registration_number=f"GMC-{user.pk:06d}",
+        active=active,
+    )
+    return user

@@ -1,0 +1,362 @@
+"""The reviewer API: submit, the review queue, decisions and comments; previews and status."""
+
+from dataclasses import asdict
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from articles import selectors as article_selectors
+from articles.apis import AuthoringPagination
+from articles.models import ReviewKind
+from articles.rendering import Attribution, payload_bytes, render_payload
+from articles.serializers import PublishedArticleOutputSerializer
+from ldncontent.apidocs import CONFLICT, READ_ERRORS, WRITE_ERRORS
+from ldncontent.permissions import HasStaffRole
+from reviews import apidocs as examples
+from reviews import selectors, services
+from reviews.models import ClinicianProfile, ReviewState
+from reviews.serializers import (
+    ApproveInputSerializer,
+    ArticleReviewStatusOutputSerializer,
+    CommentInputSerializer,
+    CommentOutputSerializer,
+    CommentResolveInputSerializer,
+    RejectInputSerializer,
+    RequestChangesInputSerializer,
+    ReviewDetailOutputSerializer,
+    ReviewQueueQuerySerializer,
+    ReviewSummaryOutputSerializer,
+    SubmitInputSerializer,
+    WithdrawInputSerializer,
+)
+from reviews.services import add_months
+
+REVIEWS_TAG = ["reviews"]
+DECISION_ERRORS = {code: WRITE_ERRORS[code] for code in (400, 401, 403, 404, 413, 415)} | {
+    409: CONFLICT
+}
+
+
+class StaffPermissions:
+    """Any staff role reaches these views; the services decide who may do what."""
+
+    permission_classes = [IsAuthenticated, HasStaffRole]
+
+
+def _review_detail(review) -> dict:
+    publication = article_selectors.live_publication(article=review.article)
+    live = publication.version if publication else None
+    diff = article_selectors.version_diff(version=review.version, against=live)
+    approvals = selectors.earlier_approvals(version=review.version)
+    return ReviewDetailOutputSerializer(
+        review,
+        context={
+            "diff_against_live": {
+                "against": live.number if live else None,
+                "sections": [asdict(item) for item in diff],
+            },
+            "earlier_approvals": [asdict(item) for item in approvals.values()],
+        },
+    ).data
+
+
+class ArticleSubmitApi(StaffPermissions, APIView):
+    @extend_schema(
+        operation_id="articles_submit",
+        summary="Submit the working copy for clinical review",
+        description="Freeze the working copy as the article's next version (with its SHA-256 "
+        "`content_hash`) and open its review. A review still pending for an older version is "
+        "superseded. Content identical to the last submitted version is refused (409 "
+        "`no_changes`). `If-Match` is optional: when sent it must be the current ETag, so you "
+        "freeze exactly what you last read. Editors only.",
+        tags=REVIEWS_TAG,
+        request=SubmitInputSerializer,
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Optional: the article's current ETag.",
+            )
+        ],
+        responses={
+            201: ReviewSummaryOutputSerializer,
+            **{code: WRITE_ERRORS[code] for code in (400, 401, 403, 404, 412, 413, 415)},
+            409: CONFLICT,
+        },
+        examples=[examples.SUBMIT_EXAMPLE, examples.REVIEW_EXAMPLE],
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        article = article_selectors.article_get(slug=slug)
+        serializer = SubmitInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = services.review_submit(
+            article=article,
+            user=request.user,
+            note=serializer.validated_data["note"],
+            if_match=request.headers.get("If-Match"),
+        )
+        return Response(ReviewSummaryOutputSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+class ArticleReviewStatusApi(StaffPermissions, APIView):
+    @extend_schema(
+        operation_id="articles_review_status",
+        summary="The working copy's medical-review status",
+        description="Derived from versions, reviews and the publication: draft, in_review, "
+        "changes_requested, live, live_with_unreviewed_changes or retracted; and per section "
+        "whether its text is the one clinicians approved (same_as_live), changed since, or new.",
+        tags=REVIEWS_TAG,
+        responses={200: ArticleReviewStatusOutputSerializer, **READ_ERRORS},
+        examples=[examples.REVIEW_STATUS_EXAMPLE],
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        article = article_selectors.article_get(slug=slug)
+        review_status = selectors.article_review_status(article=article)
+        return Response(ArticleReviewStatusOutputSerializer(asdict(review_status)).data)
+
+
+class VersionPreviewApi(StaffPermissions, APIView):
+    @extend_schema(
+        operation_id="versions_preview",
+        summary="Preview a version as consuming sites would get it",
+        description="Exactly the payload the delivery API would serve if this version were "
+        "approved now with a full review: rendered Markdown, sanitised HTML, JSON-LD. The "
+        "reviewer fields carry your clinician profile if you have one. Staff only: consuming "
+        "sites can never reach a preview.",
+        tags=["versions"],
+        responses={200: PublishedArticleOutputSerializer, **READ_ERRORS},
+        examples=[examples.PREVIEW_EXAMPLE],
+    )
+    def get(self, request: Request, slug: str, number: int) -> HttpResponse:
+        article = article_selectors.article_get(slug=slug)
+        version = article_selectors.version_get(article=article, number=number)
+        profile = ClinicianProfile.objects.filter(user=request.user, active=True).first()
+        now = timezone.now()
+        attribution = Attribution(
+            reviewer_name=profile.published_name if profile else "(approving clinician)",
+            reviewer_credentials=profile.credentials if profile else "",
+            review_kind=ReviewKind.FULL,
+            approved_at=now,
+            last_reviewed=now.date(),
+            next_review_due=add_months(now.date(), settings.REVIEW_INTERVAL_MONTHS),
+        )
+        payload = render_payload(version=version, slug=article.slug, attribution=attribution)
+        response = HttpResponse(payload_bytes(payload), content_type="application/json")
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="reviews_list",
+        summary="The review queue",
+        description="Reviews oldest first. By default only those awaiting a decision; filter "
+        "by `state`, `topic`, `overdue` (the article's live version is past its review date) "
+        "and `assigned=me`.",
+        tags=REVIEWS_TAG,
+        parameters=[
+            OpenApiParameter(
+                "state",
+                OpenApiTypes.STR,
+                enum=ReviewState.values,
+                description="Default: submitted.",
+            ),
+            OpenApiParameter("topic", OpenApiTypes.STR, description="A topic slug."),
+            OpenApiParameter("overdue", OpenApiTypes.BOOL, description="Past review date."),
+            OpenApiParameter("assigned", OpenApiTypes.STR, enum=["me"]),
+        ],
+        responses={
+            200: ReviewSummaryOutputSerializer(many=True),
+            400: WRITE_ERRORS[400],
+            **READ_ERRORS,
+        },
+        examples=[examples.REVIEW_LIST_EXAMPLE],
+    )
+)
+class ReviewListApi(StaffPermissions, generics.ListAPIView):
+    serializer_class = ReviewSummaryOutputSerializer
+    pagination_class = AuthoringPagination
+    filter_backends: list = []
+
+    def get_queryset(self):
+        query = ReviewQueueQuerySerializer(data=self.request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        filters = query.validated_data
+        return selectors.review_queue(
+            user=self.request.user,
+            state=filters.get("state"),
+            topic=filters.get("topic"),
+            overdue=filters.get("overdue"),
+            assigned_to_me=filters.get("assigned") == "me",
+        )
+
+
+class ReviewDetailApi(StaffPermissions, APIView):
+    @extend_schema(
+        operation_id="reviews_retrieve",
+        summary="A review with what changed",
+        description="The version under review, its `content_hash` (send it back to approve), "
+        "a section-level diff against the live version, for unchanged sections the approval "
+        "that first covered their text, the comments and the audit trail.",
+        tags=REVIEWS_TAG,
+        responses={200: ReviewDetailOutputSerializer, **READ_ERRORS},
+        examples=[examples.REVIEW_DETAIL_EXAMPLE],
+    )
+    def get(self, request: Request, review_id: int) -> Response:
+        return Response(_review_detail(selectors.review_get(review_id=review_id)))
+
+
+class ReviewApproveApi(StaffPermissions, APIView):
+    @extend_schema(
+        operation_id="reviews_approve",
+        summary="Approve and publish",
+        description="Approve exactly the content shown and publish it. Only an active "
+        "clinician who neither submitted nor edited this content may approve (403 "
+        "`not_a_clinician` / `separation_of_duties`). `content_hash` must be the one shown "
+        "with the review (409 `content_hash_mismatch`). A `full` review sets last_reviewed to "
+        "today and next_review_due (default 12 months; you may choose sooner); a `change` "
+        "review keeps the dates of the last full review.",
+        tags=REVIEWS_TAG,
+        request=ApproveInputSerializer,
+        responses={200: ReviewSummaryOutputSerializer, **DECISION_ERRORS},
+        examples=[
+            examples.APPROVE_EXAMPLE,
+            examples.CHANGE_REVIEW_EXAMPLE,
+            examples.APPROVED_EXAMPLE,
+        ],
+    )
+    def post(self, request: Request, review_id: int) -> Response:
+        review = selectors.review_get(review_id=review_id)
+        serializer = ApproveInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = services.review_approve(
+            review=review, reviewer=request.user, **serializer.validated_data
+        )
+        return Response(ReviewSummaryOutputSerializer(review).data)
+
+
+class ReviewRequestChangesApi(StaffPermissions, APIView):
+    @extend_schema(
+        operation_id="reviews_request_changes",
+        summary="Request changes",
+        description="Send the version back to the editors. At least one comment must exist "
+        "on the review (send new ones in `comments`; each may point at a section anchor). "
+        "Active clinicians only, with the same separation of duties as approval.",
+        tags=REVIEWS_TAG,
+        request=RequestChangesInputSerializer,
+        responses={200: ReviewSummaryOutputSerializer, **DECISION_ERRORS},
+        examples=[examples.REQUEST_CHANGES_EXAMPLE, examples.REVIEW_EXAMPLE],
+    )
+    def post(self, request: Request, review_id: int) -> Response:
+        review = selectors.review_get(review_id=review_id)
+        serializer = RequestChangesInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = services.review_request_changes(
+            review=review, reviewer=request.user, **serializer.validated_data
+        )
+        return Response(ReviewSummaryOutputSerializer(review).data)
+
+
+class ReviewRejectApi(StaffPermissions, APIView):
+    @extend_schema(
+        operation_id="reviews_reject",
+        summary="Reject",
+        description="Refuse the version outright, saying why. Active clinicians only, with "
+        "the same separation of duties as approval.",
+        tags=REVIEWS_TAG,
+        request=RejectInputSerializer,
+        responses={200: ReviewSummaryOutputSerializer, **DECISION_ERRORS},
+        examples=[examples.REJECT_EXAMPLE, examples.REVIEW_EXAMPLE],
+    )
+    def post(self, request: Request, review_id: int) -> Response:
+        review = selectors.review_get(review_id=review_id)
+        serializer = RejectInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = services.review_reject(
+            review=review, reviewer=request.user, note=serializer.validated_data["note"]
+        )
+        return Response(ReviewSummaryOutputSerializer(review).data)
+
+
+class ReviewWithdrawApi(StaffPermissions, APIView):
+    @extend_schema(
+        operation_id="reviews_withdraw",
+        summary="Withdraw a submission",
+        description="The editor who submitted the version takes it back before a decision.",
+        tags=REVIEWS_TAG,
+        request=WithdrawInputSerializer,
+        responses={200: ReviewSummaryOutputSerializer, **DECISION_ERRORS},
+        examples=[examples.WITHDRAW_EXAMPLE, examples.REVIEW_EXAMPLE],
+    )
+    def post(self, request: Request, review_id: int) -> Response:
+        review = selectors.review_get(review_id=review_id)
+        serializer = WithdrawInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = services.review_withdraw(
+            review=review, user=request.user, note=serializer.validated_data["note"]
+        )
+        return Response(ReviewSummaryOutputSerializer(review).data)
+
+
+class ReviewCommentListCreateApi(StaffPermissions, APIView):
+    @extend_schema(
+        operation_id="reviews_comments_list",
+        summary="A review's comments",
+        description="The comments on a review, oldest first.",
+        tags=REVIEWS_TAG,
+        responses={200: CommentOutputSerializer(many=True), **READ_ERRORS},
+        examples=[examples.COMMENT_LIST_EXAMPLE],
+    )
+    def get(self, request: Request, review_id: int) -> Response:
+        review = selectors.review_get(review_id=review_id)
+        comments = review.comments.select_related("author")
+        return Response(CommentOutputSerializer(comments, many=True).data)
+
+    @extend_schema(
+        operation_id="reviews_comments_create",
+        summary="Comment on a review",
+        description="Add a comment, optionally on one section of the reviewed version (by "
+        "anchor). Editors and clinicians.",
+        tags=REVIEWS_TAG,
+        request=CommentInputSerializer,
+        responses={201: CommentOutputSerializer, **DECISION_ERRORS},
+        examples=[examples.COMMENT_REQUEST_EXAMPLE, examples.COMMENT_EXAMPLE],
+    )
+    def post(self, request: Request, review_id: int) -> Response:
+        review = selectors.review_get(review_id=review_id)
+        serializer = CommentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = services.comment_add(
+            review=review, author=request.user, **serializer.validated_data
+        )
+        return Response(CommentOutputSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class CommentResolveApi(StaffPermissions, APIView):
+    @extend_schema(
+        operation_id="reviews_comments_resolve",
+        summary="Resolve or reopen a comment",
+        description="Mark a comment resolved (or reopen it). Editors and clinicians.",
+        tags=REVIEWS_TAG,
+        request=CommentResolveInputSerializer,
+        responses={200: CommentOutputSerializer, **DECISION_ERRORS},
+        examples=[examples.RESOLVE_EXAMPLE, examples.COMMENT_EXAMPLE],
+    )
+    def post(self, request: Request, review_id: int, comment_id: int) -> Response:
+        review = selectors.review_get(review_id=review_id)
+        comment = selectors.comment_get(review=review, comment_id=comment_id)
+        serializer = CommentResolveInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = services.comment_resolve(
+            comment=comment, user=request.user, resolved=serializer.validated_data["resolved"]
+        )
+        return Response(CommentOutputSerializer(comment).data)

@@ -1,0 +1,178 @@
+"""Shared reads of clinical review: the queue, earlier approvals, and an article's review status."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from articles import selectors as article_selectors
+from articles.models import Article, Publication, PublicationStatus, Version
+from articles.snapshots import content_hash, section_text_hash, working_copy_snapshot
+from reviews.models import ClinicianProfile, Comment, Review, ReviewState
+
+
+def review_queue(
+    *,
+    user,
+    state: str | None = None,
+    topic: str | None = None,
+    overdue: bool | None = None,
+    assigned_to_me: bool = False,
+) -> QuerySet[Review]:
+    """Reviews oldest first (the queue), by default only those awaiting a decision."""
+    reviews = Review.objects.select_related(
+        "version", "article", "reviewer", "assigned_to", "version__submitted_by"
+    ).order_by("created_at", "id")
+    reviews = reviews.filter(state=state or ReviewState.SUBMITTED)
+    if topic:
+        # Topics are validated slugs in a JSON list: the quoted slug is an element.
+        reviews = reviews.filter(version__topics__icontains=f'"{topic}"')
+    if overdue is not None:
+        overdue_articles = Publication.objects.filter(
+            status=PublicationStatus.LIVE, next_review_due__lt=timezone.localdate()
+        ).values("article_id")
+        condition = Q(article_id__in=overdue_articles)
+        reviews = reviews.filter(condition) if overdue else reviews.exclude(condition)
+    if assigned_to_me:
+        reviews = reviews.filter(assigned_to=user)
+    return reviews
+
+
+def review_get(*, review_id: int) -> Review:
+    """The review with this id, or 404."""
+    review = (
+        Review.objects.select_related(
+            "version", "article", "reviewer", "assigned_to", "version__submitted_by"
+        )
+        .filter(pk=review_id)
+        .first()
+    )
+    if review is None:
+        raise Http404(f"There is no review {review_id}.")
+    return review
+
+
+def comment_get(*, review: Review, comment_id: int) -> Comment:
+    """The review's comment with this id, or 404."""
+    comment = Comment.objects.filter(review=review, pk=comment_id).first()
+    if comment is None:
+        raise Http404(f"Review {review.pk} has no comment {comment_id}.")
+    return comment
+
+
+@dataclass(frozen=True)
+class EarlierApproval:
+    """The first approval since which a section's text has stayed the same."""
+
+    anchor: str
+    version: int
+    reviewer_name: str
+    approved_at: datetime
+
+
+def earlier_approvals(*, version: Version) -> dict[str, EarlierApproval]:
+    """For each section of `version` whose text was approved before, who approved it first.
+
+    Walking back through approved versions, a section counts as covered as long as every
+    approval in the run had exactly the same heading and body.
+    """
+    approved = list(
+        Review.objects.filter(
+            article_id=version.article_id,
+            state=ReviewState.APPROVED,
+            version__number__lt=version.number,
+        )
+        .select_related("version", "reviewer")
+        .order_by("-version__number")
+    )
+    names = dict(
+        ClinicianProfile.objects.filter(
+            user_id__in={review.reviewer_id for review in approved}
+        ).values_list("user_id", "published_name")
+    )
+    result: dict[str, EarlierApproval] = {}
+    for section in version.sections:
+        text = section_text_hash(section)
+        for review in approved:
+            match = next(
+                (item for item in review.version.sections if item["anchor"] == section["anchor"]),
+                None,
+            )
+            if match is None or section_text_hash(match) != text:
+                break
+            result[section["anchor"]] = EarlierApproval(
+                anchor=section["anchor"],
+                version=review.version.number,
+                reviewer_name=names.get(review.reviewer_id, review.reviewer.get_username()),
+                approved_at=review.decided_at,
+            )
+    return result
+
+
+@dataclass(frozen=True)
+class SectionReviewStatus:
+    anchor: str
+    status: str  # "same_as_live" | "changed_since_approval" | "new"
+
+
+@dataclass(frozen=True)
+class ArticleReviewStatus:
+    """The medical-review status of an article's working copy, derived, never stored."""
+
+    status: str
+    live_version: int | None
+    latest_version: int | None
+    open_review_id: int | None
+    next_review_due: date | None
+    sections: list[SectionReviewStatus]
+
+
+def article_review_status(*, article: Article) -> ArticleReviewStatus:
+    """Derive the working copy's review status from its versions, reviews and publication."""
+    sections = article_selectors.section_list(article=article)
+    working_hash = content_hash(working_copy_snapshot(article=article, sections=sections))
+    publication = Publication.objects.filter(article=article).select_related("version").first()
+    latest_review = (
+        Review.objects.filter(article=article).select_related("version").order_by("-id").first()
+    )
+    live = publication if publication and publication.status == PublicationStatus.LIVE else None
+
+    if publication and publication.status == PublicationStatus.RETRACTED:
+        status = "retracted"
+    elif latest_review and latest_review.state == ReviewState.SUBMITTED:
+        status = "in_review"
+    elif latest_review and latest_review.state == ReviewState.CHANGES_REQUESTED:
+        status = "changes_requested"
+    elif live and live.content_hash == working_hash:
+        status = "live"
+    elif live:
+        status = "live_with_unreviewed_changes"
+    else:
+        status = "draft"
+
+    live_sections = {item["anchor"]: item for item in live.version.sections} if live else {}
+    section_statuses = []
+    for section in sections:
+        approved = live_sections.get(section.anchor)
+        if approved is None:
+            section_status = "new"
+        elif (approved["heading"], approved["body"]) == (section.heading, section.body):
+            section_status = "same_as_live"
+        else:
+            section_status = "changed_since_approval"
+        section_statuses.append(SectionReviewStatus(section.anchor, section_status))
+
+    return ArticleReviewStatus(
+        status=status,
+        live_version=live.version.number if live else None,
+        latest_version=latest_review.version.number if latest_review else None,
+        open_review_id=(
+            latest_review.pk
+            if latest_review and latest_review.state == ReviewState.SUBMITTED
+            else None
+        ),
+        next_review_due=live.next_review_due if live else None,
+        sections=section_statuses,
+    )

@@ -1,0 +1,250 @@
+"""Input and output shapes of the reviewer API."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from articles.models import ReviewKind
+from articles.serializers import (
+    SectionDiffOutputSerializer,
+    VersionSectionOutputSerializer,
+)
+from ldncontent.serializers import StrictCharField, StrictSerializer
+from reviews.models import Comment, Review, ReviewState, ReviewTransition
+
+
+def _username(source: str, help_text: str) -> serializers.CharField:
+    return serializers.CharField(
+        source=f"{source}.get_username", read_only=True, allow_null=True, help_text=help_text
+    )
+
+
+class ReviewSummaryOutputSerializer(serializers.ModelSerializer):
+    """A review in the queue."""
+
+    article = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, help_text="The article's slug."
+    )
+    version = serializers.IntegerField(
+        source="version.number", read_only=True, help_text="The version under review."
+    )
+    title = serializers.CharField(source="version.title", read_only=True)
+    content_hash = serializers.CharField(
+        source="version.content_hash",
+        read_only=True,
+        help_text="The hash of exactly the content under review: send it back to approve.",
+    )
+    submitted_by = _username("version.submitted_by", "Who submitted the version.")
+    submitted_at = serializers.DateTimeField(source="version.submitted_at", read_only=True)
+    assigned_to = _username("assigned_to", "The clinician asked to review, if any.")
+    reviewer = _username("reviewer", "The clinician who decided, once decided.")
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "article",
+            "version",
+            "title",
+            "content_hash",
+            "state",
+            "submitted_by",
+            "submitted_at",
+            "assigned_to",
+            "reviewer",
+            "decided_at",
+            "decision_note",
+            "kind",
+            "last_reviewed",
+            "next_review_due",
+        ]
+        read_only_fields = fields
+
+
+class CommentOutputSerializer(serializers.ModelSerializer):
+    """A comment on a review."""
+
+    author = _username("author", "Who wrote it.")
+
+    class Meta:
+        model = Comment
+        fields = ["id", "section_anchor", "body", "author", "resolved", "created_at"]
+        read_only_fields = fields
+
+
+class TransitionOutputSerializer(serializers.ModelSerializer):
+    """One step of the review's audit trail."""
+
+    actor = _username("actor", "Who made the step.")
+
+    class Meta:
+        model = ReviewTransition
+        fields = ["at", "actor", "from_state", "to_state", "note"]
+        read_only_fields = fields
+
+
+class EarlierApprovalOutputSerializer(serializers.Serializer):
+    """Who first approved a section's current text, unchanged since."""
+
+    anchor = serializers.CharField(read_only=True, help_text="The section's anchor.")
+    version = serializers.IntegerField(read_only=True, help_text="The approved version.")
+    reviewer_name = serializers.CharField(read_only=True, help_text="The approving clinician.")
+    approved_at = serializers.DateTimeField(read_only=True, help_text="When.")
+
+
+class DiffAgainstLiveOutputSerializer(serializers.Serializer):
+    """The version under review compared with the live one."""
+
+    against = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The live version; null if none."
+    )
+    sections = SectionDiffOutputSerializer(many=True, read_only=True)
+
+
+class ReviewDetailOutputSerializer(ReviewSummaryOutputSerializer):
+    """A review with the content under review, what changed, comments and the audit trail."""
+
+    sections = VersionSectionOutputSerializer(source="version.sections", many=True, read_only=True)
+    diff_against_live = serializers.SerializerMethodField()
+    earlier_approvals = serializers.SerializerMethodField(
+        help_text="For unchanged sections: the first approval of their current text."
+    )
+    comments = CommentOutputSerializer(many=True, read_only=True)
+    transitions = TransitionOutputSerializer(many=True, read_only=True)
+
+    class Meta(ReviewSummaryOutputSerializer.Meta):
+        fields = [
+            *ReviewSummaryOutputSerializer.Meta.fields,
+            "sections",
+            "diff_against_live",
+            "earlier_approvals",
+            "comments",
+            "transitions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(DiffAgainstLiveOutputSerializer)
+    def get_diff_against_live(self, review) -> dict:
+        return DiffAgainstLiveOutputSerializer(self.context["diff_against_live"]).data
+
+    @extend_schema_field(EarlierApprovalOutputSerializer(many=True))
+    def get_earlier_approvals(self, review) -> list:
+        return EarlierApprovalOutputSerializer(self.context["earlier_approvals"], many=True).data
+
+
+class ReviewQueueQuerySerializer(StrictSerializer):
+    """Filters of the review queue."""
+
+    state = serializers.ChoiceField(choices=ReviewState.choices, required=False)
+    topic = StrictCharField(required=False, max_length=50)
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    assigned = serializers.ChoiceField(choices=["me"], required=False)
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1)
+
+
+class SubmitInputSerializer(StrictSerializer):
+    """Submitting the working copy for review."""
+
+    note = StrictCharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What changed and why, for the reviewer.",
+    )
+
+
+class ApproveInputSerializer(StrictSerializer):
+    """A clinician's approval of exactly the content shown."""
+
+    content_hash = StrictCharField(
+        max_length=64,
+        help_text="The `content_hash` shown with the review: approval is bound to it.",
+    )
+    kind = serializers.ChoiceField(
+        choices=ReviewKind.choices,
+        help_text="`full`: the whole article was reviewed (sets last_reviewed and "
+        "next_review_due). `change`: only the changes were reviewed (keeps the last full "
+        "review's dates).",
+    )
+    next_review_due = serializers.DateField(
+        required=False,
+        help_text="Full reviews only: a date sooner than the default interval (12 months).",
+    )
+    note = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class CommentInputSerializer(StrictSerializer):
+    """A comment, optionally on one section."""
+
+    section_anchor = StrictCharField(
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The anchor of the section the comment is about (blank: the whole article).",
+    )
+    body = StrictCharField(max_length=5000, help_text="The comment.")
+
+
+class RequestChangesInputSerializer(StrictSerializer):
+    """Sending a version back, with comments that say what to change."""
+
+    note = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+    comments = CommentInputSerializer(
+        many=True,
+        required=False,
+        default=list,
+        help_text="New comments; at least one comment must exist on the review in all.",
+    )
+
+
+class RejectInputSerializer(StrictSerializer):
+    """Rejecting a version, with the reason."""
+
+    note = StrictCharField(max_length=2000, help_text="Why the version is rejected.")
+
+
+class WithdrawInputSerializer(StrictSerializer):
+    """Withdrawing a submission."""
+
+    note = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class CommentResolveInputSerializer(StrictSerializer):
+    """Resolving a comment."""
+
+    resolved = serializers.BooleanField(help_text="True to resolve, false to reopen.")
+
+
+class SectionReviewStatusOutputSerializer(serializers.Serializer):
+    """A section's review status."""
+
+    anchor = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(
+        choices=["same_as_live", "changed_since_approval", "new"],
+        read_only=True,
+        help_text="same_as_live: the text clinicians approved; changed_since_approval; new.",
+    )
+
+
+class ArticleReviewStatusOutputSerializer(serializers.Serializer):
+    """The medical-review status of an article's working copy."""
+
+    status = serializers.ChoiceField(
+        choices=[
+            "draft",
+            "in_review",
+            "changes_requested",
+            "live",
+            "live_with_unreviewed_changes",
+            "retracted",
+        ],
+        read_only=True,
+        help_text="Derived from versions, reviews and the publication.",
+    )
+    live_version = serializers.IntegerField(read_only=True, allow_null=True)
+    latest_version = serializers.IntegerField(read_only=True, allow_null=True)
+    open_review_id = serializers.IntegerField(read_only=True, allow_null=True)
+    next_review_due = serializers.DateField(read_only=True, allow_null=True)
+    sections = SectionReviewStatusOutputSerializer(many=True, read_only=True)

@@ -1,0 +1,399 @@
+"""Review transitions: every allowed and forbidden step, separation of duties, hash binding."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles import services as article_services
+from articles.exceptions import (
+    AlreadyRetracted,
+    EmptyArticle,
+    NothingToSubmit,
+    NotPublished,
+    OlderThanLive,
+)
+from articles.models import (
+    ImmutableRecord,
+    Publication,
+    PublicationStatus,
+    ReviewKind,
+    Section,
+    Version,
+)
+from articles.rendering import Attribution
+from articles.selectors import article_etag, section_list
+from ldncontent.exceptions import InvalidContent, NotAllowed, PreconditionFailed
+from reviews import services
+from reviews.exceptions import (
+    ChangeReviewNeedsFullReview,
+    CommentRequired,
+    ContentHashMismatch,
+    InvalidTransition,
+    NotAClinician,
+    NotTheSubmitter,
+    SeparationOfDuties,
+)
+from reviews.models import ReviewState, ReviewTransition
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def approve(review, reviewer, kind=ReviewKind.FULL, **kwargs):
+    return services.review_approve(
+        review=review,
+        reviewer=reviewer,
+        content_hash=review.version.content_hash,
+        kind=kind,
+        **kwargs,
+    )
+
+
+def edit_section(article, user, anchor="part-0", body="Edited body."):
+    sections = section_list(article=article)
+    return article_services.section_update(
+        article=article,
+        anchor=anchor,
+        user=user,
+        if_match=article_etag(article=article, sections=sections),
+        changes={"body": body},
+    )
+
+
+# --- submission -----------------------------------------------------------------------------
+
+
+def test_submit_freezes_the_working_copy_as_version_1(submitted, editor_user):
+    version = submitted.version
+    assert version.number == 1
+    assert [item["anchor"] for item in version.sections] == ["part-0", "part-1", "part-2"]
+    assert len(version.content_hash) == 64
+    assert submitted.state == ReviewState.SUBMITTED
+    transition = submitted.transitions.get()
+    assert (transition.actor, transition.from_state, transition.to_state) == (
+        editor_user,
+        "",
+        "submitted",
+    )
+
+
+def test_submitting_identical_content_again_is_refused(submitted, editor_user):
+    with pytest.raises(NothingToSubmit):
+        services.review_submit(article=submitted.article, user=editor_user)
+    assert Version.objects.count() == 1
+
+
+def test_a_new_submission_supersedes_the_pending_one(submitted, editor_user):
+    edit_section(submitted.article, editor_user)
+    newer = services.review_submit(article=submitted.article, user=editor_user)
+    submitted.refresh_from_db()
+    assert newer.version.number == 2
+    assert submitted.state == ReviewState.SUPERSEDED
+    assert submitted.transitions.last().to_state == ReviewState.SUPERSEDED
+
+
+def test_only_editors_may_submit(make_article, doctor):
+    article = make_article()
+    with pytest.raises(NotAllowed):
+        services.review_submit(article=article, user=doctor)
+
+
+def test_an_article_without_sections_cannot_be_submitted(make_article, editor_user):
+    with pytest.raises(EmptyArticle):
+        services.review_submit(article=make_article(sections=0), user=editor_user)
+
+
+def test_submit_with_a_stale_if_match_is_refused(make_article, editor_user):
+    with pytest.raises(PreconditionFailed):
+        services.review_submit(article=make_article(), user=editor_user, if_match='"stale"')
+    assert not Version.objects.exists()
+
+
+# --- approval -------------------------------------------------------------------------------
+
+
+def test_approval_publishes_exactly_the_version_with_attribution(submitted, doctor):
+    review = approve(submitted, doctor)
+    publication = Publication.objects.get()
+    today = timezone.localdate()
+    assert review.state == ReviewState.APPROVED
+    assert publication.version == submitted.version
+    assert publication.content_hash == submitted.version.content_hash
+    assert publication.status == PublicationStatus.LIVE
+    assert (publication.reviewer_name, publication.reviewer_credentials) == (
+        "Dr Doctor",
+        "MBBS, MRCGP",
+    )
+    assert review.last_reviewed == publication.last_reviewed == today
+    assert publication.next_review_due == services.add_months(today, 12)
+    payload = json.loads(bytes(publication.payload))
+    assert [s["markdown"] for s in payload["sections"]] == [
+        item["body"] for item in submitted.version.sections
+    ]
+    assert payload["medical_review"]["reviewer_name"] == "Dr Doctor"
+    assert payload["json_ld"]["reviewedBy"]["name"] == "Dr Doctor"
+    assert payload["version"] == 1
+
+
+def test_approval_may_set_an_earlier_review_date(submitted, doctor):
+    due = timezone.localdate() + timedelta(days=90)
+    assert approve(submitted, doctor, next_review_due=due).next_review_due == due
+
+
+@pytest.mark.parametrize("days", [0, -1, 400])
+def test_approval_refuses_review_dates_out_of_range(submitted, doctor, days):
+    with pytest.raises(InvalidContent):
+        approve(submitted, doctor, next_review_due=timezone.localdate() + timedelta(days=days))
+    assert not Publication.objects.exists()
+
+
+def test_approve_refuses_a_stale_content_hash(submitted, doctor):
+    with pytest.raises(ContentHashMismatch):
+        services.review_approve(
+            review=submitted, reviewer=doctor, content_hash="0" * 64, kind=ReviewKind.FULL
+        )
+    submitted.refresh_from_db()
+    assert submitted.state == ReviewState.SUBMITTED
+    assert not Publication.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "make_user",
+    [
+        factories.editor,
+        factories.publishing_admin,
+        factories.clinician,  # in the group but without a clinician profile
+        lambda: factories.clinician_with_profile(active=False),
+    ],
+    ids=["editor", "publishing-admin", "clinician-without-profile", "inactive-clinician"],
+)
+def test_only_active_clinicians_may_decide(submitted, make_user):
+    user = make_user()
+    with pytest.raises(NotAClinician):
+        approve(submitted, user)
+    with pytest.raises(NotAClinician):
+        services.review_reject(review=submitted, reviewer=user, note="No.")
+    with pytest.raises(NotAClinician):
+        services.review_request_changes(
+            review=submitted, reviewer=user, comments=[{"body": "Fix it."}]
+        )
+    assert not Publication.objects.exists()
+
+
+def test_a_clinician_may_not_decide_on_their_own_submission(make_article):
+    both = factories.clinician_with_profile()
+    both.groups.add(factories.Group.objects.get_or_create(name="editors")[0])
+    article = make_article()
+    review = services.review_submit(article=article, user=both)
+    with pytest.raises(SeparationOfDuties):
+        approve(review, both)
+
+
+def test_a_clinician_may_not_approve_content_they_edited(make_article, editor_user):
+    both = factories.clinician_with_profile()
+    both.groups.add(factories.Group.objects.get_or_create(name="editors")[0])
+    article = make_article()
+    edit_section(article, both)
+    review = services.review_submit(article=article, user=editor_user)
+    with pytest.raises(SeparationOfDuties):
+        approve(review, both)
+
+
+def test_edits_before_the_last_approved_version_do_not_bar_a_clinician(
+    make_article, editor_user, doctor
+):
+    both = factories.clinician_with_profile()
+    both.groups.add(factories.Group.objects.get_or_create(name="editors")[0])
+    article = make_article()
+    edit_section(article, both)
+    approve(services.review_submit(article=article, user=editor_user), doctor)
+    edit_section(article, editor_user, anchor="part-1")
+    review = services.review_submit(article=article, user=editor_user)
+    assert approve(review, both).state == ReviewState.APPROVED
+
+
+def test_a_change_review_keeps_the_last_full_reviews_dates(submitted, doctor, editor_user):
+    due = timezone.localdate() + timedelta(days=100)
+    first = approve(submitted, doctor, next_review_due=due)
+    edit_section(submitted.article, editor_user)
+    second = services.review_submit(article=submitted.article, user=editor_user)
+    approved = approve(second, doctor, kind=ReviewKind.CHANGE)
+    publication = Publication.objects.get()
+    assert approved.kind == ReviewKind.CHANGE
+    assert (approved.last_reviewed, approved.next_review_due) == (first.last_reviewed, due)
+    assert (publication.last_reviewed, publication.next_review_due) == (first.last_reviewed, due)
+    assert publication.review_kind == ReviewKind.CHANGE
+    assert publication.version == second.version
+
+
+def test_a_first_approval_cannot_be_a_change_review(submitted, doctor):
+    with pytest.raises(ChangeReviewNeedsFullReview):
+        approve(submitted, doctor, kind=ReviewKind.CHANGE)
+
+
+def test_a_change_review_cannot_set_its_own_review_date(submitted, doctor, editor_user):
+    approve(submitted, doctor)
+    edit_section(submitted.article, editor_user)
+    second = services.review_submit(article=submitted.article, user=editor_user)
+    with pytest.raises(InvalidContent):
+        approve(
+            second,
+            doctor,
+            kind=ReviewKind.CHANGE,
+            next_review_due=timezone.localdate() + timedelta(days=10),
+        )
+
+
+# --- other decisions and illegal starting states --------------------------------------------
+
+
+def test_request_changes_needs_a_comment(submitted, doctor):
+    with pytest.raises(CommentRequired):
+        services.review_request_changes(review=submitted, reviewer=doctor, note="Hmm")
+    submitted.refresh_from_db()
+    assert submitted.state == ReviewState.SUBMITTED
+
+
+def test_request_changes_with_a_section_comment(submitted, doctor):
+    review = services.review_request_changes(
+        review=submitted,
+        reviewer=doctor,
+        comments=[{"section_anchor": "part-1", "body": "Cite the dose range."}],
+    )
+    assert review.state == ReviewState.CHANGES_REQUESTED
+    assert review.comments.get().section_anchor == "part-1"
+
+
+def test_a_comment_on_an_unknown_section_is_refused(submitted, doctor):
+    with pytest.raises(InvalidContent):
+        services.comment_add(review=submitted, author=doctor, body="?", section_anchor="nope")
+
+
+def test_reject_needs_a_reason(submitted, doctor):
+    with pytest.raises(InvalidContent):
+        services.review_reject(review=submitted, reviewer=doctor, note=" ")
+    assert services.review_reject(review=submitted, reviewer=doctor, note="Wrong dose.").state == (
+        ReviewState.REJECTED
+    )
+
+
+def test_only_the_submitter_may_withdraw(submitted, editor_user):
+    with pytest.raises(NotTheSubmitter):
+        services.review_withdraw(review=submitted, user=factories.editor())
+    assert services.review_withdraw(review=submitted, user=editor_user).state == "withdrawn"
+
+
+def decide(state, review, doctor, editor_user):
+    if state == "approved":
+        approve(review, doctor)
+    elif state == "rejected":
+        services.review_reject(review=review, reviewer=doctor, note="No.")
+    elif state == "changes_requested":
+        services.review_request_changes(review=review, reviewer=doctor, comments=[{"body": "Fix."}])
+    elif state == "withdrawn":
+        services.review_withdraw(review=review, user=editor_user)
+    elif state == "superseded":
+        edit_section(review.article, editor_user)
+        services.review_submit(article=review.article, user=editor_user)
+
+
+@pytest.mark.parametrize(
+    "state", ["approved", "rejected", "changes_requested", "withdrawn", "superseded"]
+)
+def test_a_closed_review_cannot_be_decided_or_withdrawn(
+    submitted, doctor, second_doctor, editor_user, state
+):
+    decide(state, submitted, doctor, editor_user)
+    with pytest.raises(InvalidTransition):
+        approve(submitted, second_doctor)
+    with pytest.raises(InvalidTransition):
+        services.review_reject(review=submitted, reviewer=second_doctor, note="No.")
+    with pytest.raises(InvalidTransition):
+        services.review_request_changes(
+            review=submitted, reviewer=second_doctor, comments=[{"body": "x"}]
+        )
+    with pytest.raises(InvalidTransition):
+        services.review_withdraw(review=submitted, user=editor_user)
+
+
+# --- retraction -----------------------------------------------------------------------------
+
+
+def test_retract_withdraws_the_live_version_and_keeps_history(submitted, doctor, publisher):
+    approve(submitted, doctor)
+    publication = article_services.publication_retract(
+        article=submitted.article, user=publisher, reason="Dose guidance under review."
+    )
+    assert publication.status == PublicationStatus.RETRACTED
+    assert publication.retracted_by == publisher
+    assert [record.status for record in publication.history.order_by("history_date")] == [
+        "live",
+        "retracted",
+    ]
+
+
+def test_retract_is_refused_for_editors_and_for_unpublished_or_retracted(
+    submitted, doctor, publisher, editor_user
+):
+    with pytest.raises(NotPublished):
+        article_services.publication_retract(article=submitted.article, user=publisher, reason="x")
+    approve(submitted, doctor)
+    with pytest.raises(NotAllowed):
+        article_services.publication_retract(
+            article=submitted.article, user=editor_user, reason="x"
+        )
+    with pytest.raises(InvalidContent):
+        article_services.publication_retract(article=submitted.article, user=publisher, reason="")
+    article_services.publication_retract(article=submitted.article, user=doctor, reason="x")
+    with pytest.raises(AlreadyRetracted):
+        article_services.publication_retract(article=submitted.article, user=publisher, reason="y")
+
+
+def test_a_new_approval_after_retraction_is_live_again(submitted, doctor, publisher, editor_user):
+    approve(submitted, doctor)
+    article_services.publication_retract(article=submitted.article, user=publisher, reason="x")
+    edit_section(submitted.article, editor_user)
+    approve(services.review_submit(article=submitted.article, user=editor_user), doctor)
+    publication = Publication.objects.get()
+    assert (publication.status, publication.version.number) == ("live", 2)
+    assert publication.retracted_at is None
+
+
+def test_an_older_version_cannot_replace_a_newer_live_one(submitted, doctor, editor_user):
+    edit_section(submitted.article, editor_user)
+    newer = services.review_submit(article=submitted.article, user=editor_user)
+    approve(newer, doctor)
+    attribution = Attribution("X", "", "full", timezone.now(), timezone.localdate(), None)
+    with pytest.raises(OlderThanLive):
+        article_services.publish(version=submitted.version, attribution=attribution, actor=doctor)
+
+
+# --- immutability ---------------------------------------------------------------------------
+
+
+def test_versions_and_audit_rows_cannot_be_changed_or_deleted(submitted):
+    version = submitted.version
+    version.title = "Changed"
+    with pytest.raises(ImmutableRecord):
+        version.save()
+    with pytest.raises(ImmutableRecord):
+        version.delete()
+    with pytest.raises(ImmutableRecord):
+        Version.objects.filter(pk=version.pk).update(title="Changed")
+    with pytest.raises(ImmutableRecord):
+        Version.objects.all().delete()
+    transition = ReviewTransition.objects.first()
+    with pytest.raises(ImmutableRecord):
+        transition.save()
+    with pytest.raises(ImmutableRecord):
+        ReviewTransition.objects.all().delete()
+    assert Version.objects.get().title != "Changed"
+
+
+def test_editing_after_submission_does_not_change_the_version(submitted, editor_user):
+    edit_section(submitted.article, editor_user, body="Completely new text.")
+    version = Version.objects.get()
+    assert version.sections[0]["body"] == "Body of part 0."
+    assert Section.objects.get(anchor="part-0").body == "Completely new text."
