@@ -5,7 +5,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-_TOKEN = re.compile(r"\s+|[^\s]+")
+# A word keeps the spaces after it, so a diff shows whole changed phrases, not lone spaces.
+_TOKEN = re.compile(r"\S+\s*|\s+")
 
 
 @dataclass(frozen=True)

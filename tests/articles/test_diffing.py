@@ -1,0 +1,310 @@
+"""Section diffs between snapshots and word diffs of changed text, on hand-made cases."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from articles.diffing import SectionDiff, WordChange, diff_sections, word_diff
+
+
+def section(anchor: str, heading: str | None = None, body: str | None = None) -> dict[str, str]:
+    return {
+        "anchor": anchor,
+        "heading": heading if heading is not None else f"Heading {anchor}",
+        "body": body if body is not None else f"Body of {anchor}.",
+    }
+
+
+def summary(diffs: list[SectionDiff]) -> list[tuple[str, str, bool]]:
+    return [(diff.anchor, diff.status, diff.moved) for diff in diffs]
+
+
+def joined(changes: list[WordChange], *ops: str) -> str:
+    return "".join(change.text for change in changes if change.op in ops)
+
+
+# --- word_diff ------------------------------------------------------------------------------
+
+
+def test_word_diff_of_identical_text_is_one_equal_run():
+    assert word_diff("Take one tablet.", "Take one tablet.") == [
+        WordChange("equal", "Take one tablet.")
+    ]
+
+
+def test_word_diff_of_two_empty_strings_is_empty():
+    assert word_diff("", "") == []
+
+
+def test_word_diff_from_empty_text_is_one_insert_and_to_empty_text_one_delete():
+    assert word_diff("", "New text") == [WordChange("insert", "New text")]
+    assert word_diff("Old text", "") == [WordChange("delete", "Old text")]
+
+
+def test_word_diff_replaces_whole_words_with_delete_before_insert():
+    assert word_diff("Take one tablet at night.", "Take two tablets at night.") == [
+        WordChange("equal", "Take "),
+        WordChange("delete", "one"),
+        WordChange("insert", "two"),
+        WordChange("equal", " "),
+        WordChange("delete", "tablet"),
+        WordChange("insert", "tablets"),
+        WordChange("equal", " at night."),
+    ]
+
+
+def test_word_diff_treats_a_change_of_whitespace_as_a_change():
+    assert word_diff("a  b", "a b") == [
+        WordChange("equal", "a"),
+        WordChange("delete", "  "),
+        WordChange("insert", " "),
+        WordChange("equal", "b"),
+    ]
+
+
+def test_word_diff_of_an_appended_sentence_is_one_insert_at_the_end():
+    assert word_diff("Take it at night.", "Take it at night. Not with food.") == [
+        WordChange("equal", "Take it at night."),
+        WordChange("insert", " Not with food."),
+    ]
+
+
+texts = st.text(alphabet=st.sampled_from("ab \n\t.é"), max_size=30) | st.text(max_size=30)
+
+
+@given(old=texts, new=texts)
+def test_word_diff_equal_and_insert_runs_give_the_new_text_equal_and_delete_the_old(old, new):
+    changes = word_diff(old, new)
+    assert joined(changes, "equal", "insert") == new
+    assert joined(changes, "equal", "delete") == old
+    assert all(change.text for change in changes)
+    assert {change.op for change in changes} <= {"equal", "insert", "delete"}
+
+
+# --- diff_sections --------------------------------------------------------------------------
+
+
+def test_identical_lists_are_all_unchanged_and_none_moved():
+    sections = [section("a"), section("b"), section("c")]
+    diffs = diff_sections(sections, [dict(item) for item in sections])
+    assert summary(diffs) == [
+        ("a", "unchanged", False),
+        ("b", "unchanged", False),
+        ("c", "unchanged", False),
+    ]
+    assert all(diff.heading_diff == [] and diff.body_diff == [] for diff in diffs)
+    assert [(diff.old_position, diff.new_position) for diff in diffs] == [(0, 0), (1, 1), (2, 2)]
+
+
+def test_a_diff_against_none_lists_every_section_as_added():
+    diffs = diff_sections(None, [section("a"), section("b")])
+    assert diffs == [
+        SectionDiff(
+            anchor="a",
+            status="added",
+            moved=False,
+            old_position=None,
+            new_position=0,
+            old_heading=None,
+            new_heading="Heading a",
+            old_body=None,
+            new_body="Body of a.",
+        ),
+        SectionDiff(
+            anchor="b",
+            status="added",
+            moved=False,
+            old_position=None,
+            new_position=1,
+            old_heading=None,
+            new_heading="Heading b",
+            old_body=None,
+            new_body="Body of b.",
+        ),
+    ]
+
+
+def test_a_diff_against_an_empty_list_is_the_same_as_against_none():
+    new = [section("a"), section("b")]
+    assert diff_sections([], new) == diff_sections(None, new)
+
+
+def test_a_section_moved_to_the_front_is_marked_moved_with_unchanged_text():
+    old = [section("a"), section("b"), section("c")]
+    new = [section("c"), section("a"), section("b")]
+    diffs = diff_sections(old, new)
+    assert summary(diffs) == [
+        ("c", "unchanged", True),
+        ("a", "unchanged", False),
+        ("b", "unchanged", False),
+    ]
+    moved = diffs[0]
+    assert (moved.old_position, moved.new_position) == (2, 0)
+    assert (moved.old_heading, moved.old_body) == (moved.new_heading, moved.new_body)
+    assert moved.heading_diff == [] and moved.body_diff == []
+
+
+def test_swapping_two_adjacent_sections_marks_exactly_the_one_that_moved_up():
+    # The longest common subsequence of [a, b] and [b, a] keeps the first of the old order
+    # ("a") in place, so only "b" counts as moved.
+    old = [section("a"), section("b"), section("c"), section("d")]
+    new = [section("a"), section("c"), section("b"), section("d")]
+    diffs = diff_sections(old, new)
+    assert summary(diffs) == [
+        ("a", "unchanged", False),
+        ("c", "unchanged", True),
+        ("b", "unchanged", False),
+        ("d", "unchanged", False),
+    ]
+    assert [diff.anchor for diff in diffs if diff.moved] == ["c"]
+
+
+def test_swapping_the_only_two_sections_marks_one_moved():
+    diffs = diff_sections([section("a"), section("b")], [section("b"), section("a")])
+    assert summary(diffs) == [("b", "unchanged", True), ("a", "unchanged", False)]
+
+
+def test_adding_or_removing_sections_does_not_mark_the_others_moved():
+    old = [section("a"), section("b"), section("c")]
+    assert not any(diff.moved for diff in diff_sections(old, [section("x"), *old]))
+    assert not any(diff.moved for diff in diff_sections(old, [section("a"), section("c")]))
+
+
+def test_a_renamed_heading_is_changed_with_a_word_diff_and_an_all_equal_body_diff():
+    old = [section("a", heading="Old heading", body="Same body.")]
+    new = [section("a", heading="New heading", body="Same body.")]
+    (diff,) = diff_sections(old, new)
+    assert (diff.status, diff.moved) == ("changed", False)
+    assert (diff.old_heading, diff.new_heading) == ("Old heading", "New heading")
+    assert diff.heading_diff == [
+        WordChange("delete", "Old"),
+        WordChange("insert", "New"),
+        WordChange("equal", " heading"),
+    ]
+    # Once a section counts as changed both diffs are computed: the unchanged body comes back
+    # as a single equal run, not as an empty list.
+    assert diff.body_diff == [WordChange("equal", "Same body.")]
+
+
+def test_a_changed_body_has_word_level_ops_and_an_all_equal_heading_diff():
+    old = [section("dose", heading="Dose", body="Start with 1.5 mg at night.")]
+    new = [section("dose", heading="Dose", body="Start with 0.5 mg at night.")]
+    (diff,) = diff_sections(old, new)
+    assert diff.status == "changed"
+    assert diff.heading_diff == [WordChange("equal", "Dose")]
+    assert diff.body_diff == [
+        WordChange("equal", "Start with "),
+        WordChange("delete", "1.5"),
+        WordChange("insert", "0.5"),
+        WordChange("equal", " mg at night."),
+    ]
+    assert (diff.old_body, diff.new_body) == (
+        "Start with 1.5 mg at night.",
+        "Start with 0.5 mg at night.",
+    )
+
+
+def test_an_added_section_has_only_new_values_and_no_word_diffs():
+    old = [section("a"), section("b")]
+    new = [section("a"), section("new", heading="New part", body="Fresh."), section("b")]
+    diffs = diff_sections(old, new)
+    assert summary(diffs) == [
+        ("a", "unchanged", False),
+        ("new", "added", False),
+        ("b", "unchanged", False),
+    ]
+    added = diffs[1]
+    assert (added.old_position, added.new_position) == (None, 1)
+    assert (added.old_heading, added.old_body) == (None, None)
+    assert (added.new_heading, added.new_body) == ("New part", "Fresh.")
+    assert added.heading_diff == [] and added.body_diff == []
+    assert (diffs[2].old_position, diffs[2].new_position) == (1, 2)
+
+
+def test_a_removed_section_is_listed_after_the_new_order_with_only_old_values():
+    old = [section("a"), section("gone", heading="Gone", body="Bye."), section("b")]
+    new = [section("a"), section("b")]
+    diffs = diff_sections(old, new)
+    assert summary(diffs) == [
+        ("a", "unchanged", False),
+        ("b", "unchanged", False),
+        ("gone", "removed", False),
+    ]
+    removed = diffs[-1]
+    assert (removed.old_position, removed.new_position) == (1, None)
+    assert (removed.old_heading, removed.old_body) == ("Gone", "Bye.")
+    assert (removed.new_heading, removed.new_body) == (None, None)
+    assert removed.heading_diff == [] and removed.body_diff == []
+
+
+def test_removed_sections_follow_the_new_order_in_their_old_order():
+    old = [section("x"), section("a"), section("y")]
+    diffs = diff_sections(old, [section("a")])
+    assert summary(diffs) == [
+        ("a", "unchanged", False),
+        ("x", "removed", False),
+        ("y", "removed", False),
+    ]
+    assert [diff.old_position for diff in diffs] == [1, 0, 2]
+
+
+def test_everything_at_once():
+    old = [
+        section("intro", heading="Introduction", body="LDN is naltrexone."),
+        section("dose", heading="Dose", body="Take 4.5 mg."),
+        section("risks", heading="Risks", body="Vivid dreams."),
+        section("old-notes", heading="Notes", body="To be removed."),
+        section("faq", heading="FAQ", body="Ask your doctor."),
+    ]
+    new = [
+        section("faq", heading="FAQ", body="Ask your doctor."),  # moved to the front
+        section("intro", heading="Introduction", body="LDN is naltrexone."),  # unchanged
+        section("dose", heading="Dosage", body="Take 4.5 mg."),  # heading renamed
+        section("extra", heading="Extra", body="New part."),  # added
+        section("risks", heading="Risks", body="Vivid dreams, headache."),  # body changed
+    ]
+    diffs = diff_sections(old, new)
+    assert summary(diffs) == [
+        ("faq", "unchanged", True),
+        ("intro", "unchanged", False),
+        ("dose", "changed", False),
+        ("extra", "added", False),
+        ("risks", "changed", False),
+        ("old-notes", "removed", False),
+    ]
+    by_anchor = {diff.anchor: diff for diff in diffs}
+    assert [(diff.old_position, diff.new_position) for diff in diffs] == [
+        (4, 0),
+        (0, 1),
+        (1, 2),
+        (None, 3),
+        (2, 4),
+        (3, None),
+    ]
+    assert by_anchor["dose"].heading_diff == [
+        WordChange("delete", "Dose"),
+        WordChange("insert", "Dosage"),
+    ]
+    assert by_anchor["dose"].body_diff == [WordChange("equal", "Take 4.5 mg.")]
+    assert by_anchor["risks"].heading_diff == [WordChange("equal", "Risks")]
+    assert by_anchor["risks"].body_diff == [
+        WordChange("equal", "Vivid "),
+        WordChange("delete", "dreams."),
+        WordChange("insert", "dreams, headache."),
+    ]
+
+
+def test_a_changed_section_can_also_be_moved():
+    old = [section("a"), section("b", body="Old."), section("c")]
+    new = [section("b", body="New."), section("a"), section("c")]
+    diffs = diff_sections(old, new)
+    assert summary(diffs) == [
+        ("b", "changed", True),
+        ("a", "unchanged", False),
+        ("c", "unchanged", False),
+    ]
+    assert diffs[0].body_diff == [WordChange("delete", "Old."), WordChange("insert", "New.")]
+
+
+def test_a_diff_to_an_empty_list_lists_every_old_section_as_removed():
+    diffs = diff_sections([section("a"), section("b")], [])
+    assert summary(diffs) == [("a", "removed", False), ("b", "removed", False)]
