@@ -40,31 +40,42 @@ def test_word_diff_from_empty_text_is_one_insert_and_to_empty_text_one_delete():
     assert word_diff("Old text", "") == [WordChange("delete", "Old text")]
 
 
-def test_word_diff_replaces_whole_words_with_delete_before_insert():
+def test_word_diff_replaces_a_run_of_changed_words_as_one_phrase_delete_before_insert():
+    # A word carries the whitespace after it, so adjacent changed words form one phrase.
     assert word_diff("Take one tablet at night.", "Take two tablets at night.") == [
         WordChange("equal", "Take "),
-        WordChange("delete", "one"),
-        WordChange("insert", "two"),
-        WordChange("equal", " "),
-        WordChange("delete", "tablet"),
-        WordChange("insert", "tablets"),
-        WordChange("equal", " at night."),
+        WordChange("delete", "one tablet "),
+        WordChange("insert", "two tablets "),
+        WordChange("equal", "at night."),
     ]
 
 
-def test_word_diff_treats_a_change_of_whitespace_as_a_change():
+def test_word_diff_treats_a_change_of_the_whitespace_after_a_word_as_a_change_of_that_word():
     assert word_diff("a  b", "a b") == [
-        WordChange("equal", "a"),
-        WordChange("delete", "  "),
-        WordChange("insert", " "),
+        WordChange("delete", "a  "),
+        WordChange("insert", "a "),
         WordChange("equal", "b"),
     ]
 
 
-def test_word_diff_of_an_appended_sentence_is_one_insert_at_the_end():
+def test_word_diff_keeps_leading_whitespace_as_its_own_run():
+    assert word_diff("  lead", "lead") == [WordChange("delete", "  "), WordChange("equal", "lead")]
+
+
+def test_word_diff_of_text_appended_after_the_last_word_replaces_that_word():
+    # The last word has no trailing space in the old text, so it is not equal to the
+    # same word followed by a space in the new one.
     assert word_diff("Take it at night.", "Take it at night. Not with food.") == [
-        WordChange("equal", "Take it at night."),
-        WordChange("insert", " Not with food."),
+        WordChange("equal", "Take it at "),
+        WordChange("delete", "night."),
+        WordChange("insert", "night. Not with food."),
+    ]
+
+
+def test_word_diff_of_text_appended_after_a_trailing_space_is_one_insert():
+    assert word_diff("Take it at night. ", "Take it at night. Not with food.") == [
+        WordChange("equal", "Take it at night. "),
+        WordChange("insert", "Not with food."),
     ]
 
 
@@ -176,9 +187,9 @@ def test_a_renamed_heading_is_changed_with_a_word_diff_and_an_all_equal_body_dif
     assert (diff.status, diff.moved) == ("changed", False)
     assert (diff.old_heading, diff.new_heading) == ("Old heading", "New heading")
     assert diff.heading_diff == [
-        WordChange("delete", "Old"),
-        WordChange("insert", "New"),
-        WordChange("equal", " heading"),
+        WordChange("delete", "Old "),
+        WordChange("insert", "New "),
+        WordChange("equal", "heading"),
     ]
     # Once a section counts as changed both diffs are computed: the unchanged body comes back
     # as a single equal run, not as an empty list.
@@ -193,9 +204,9 @@ def test_a_changed_body_has_word_level_ops_and_an_all_equal_heading_diff():
     assert diff.heading_diff == [WordChange("equal", "Dose")]
     assert diff.body_diff == [
         WordChange("equal", "Start with "),
-        WordChange("delete", "1.5"),
-        WordChange("insert", "0.5"),
-        WordChange("equal", " mg at night."),
+        WordChange("delete", "1.5 "),
+        WordChange("insert", "0.5 "),
+        WordChange("equal", "mg at night."),
     ]
     assert (diff.old_body, diff.new_body) == (
         "Start with 1.5 mg at night.",

@@ -1,4 +1,8 @@
-"""Load the demo: role groups, demo users with fresh tokens, and two LDN articles."""
+"""Load the demo: role groups, demo users with fresh tokens, and two reviewed LDN articles.
+
+It lives in `reviews` because the demo goes through the whole workflow (submit, approve),
+and `articles` never imports `reviews`.
+"""
 
 from pathlib import Path
 
@@ -7,13 +11,16 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from knox.models import AuthToken
 
-from articles import services
+import articles
+from articles import selectors, services
 from articles.importing import parse_article
-from articles.models import Article, Audience
+from articles.models import Article, Audience, ReviewKind
 from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, PUBLISHING_ADMINS
 from ldncontent.tokens import token_issue
+from reviews import services as review_services
+from reviews.models import ClinicianProfile
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+DEMO_DIR = Path(articles.__file__).resolve().parent / "demo"
 DEMO_PASSWORD = "ldn-demo-password"
 DEMO_USERS = [
     # username, role group, superuser
@@ -52,7 +59,8 @@ class Command(BaseCommand):
                 # Demo tokens are re-issued on every run; older ones are revoked.
                 AuthToken.objects.filter(user=user).delete()
                 tokens[username] = token_issue(user=user)[1]
-            created = self._articles(author=users["editor"])
+            self._clinician_profile(users["clinician"])
+            created = self._articles(editor=users["editor"], clinician=users["clinician"])
         self._print_welcome(host=host, port=port, tokens=tokens, created=created)
 
     def _users(self) -> dict[str, User]:
@@ -71,14 +79,27 @@ class Command(BaseCommand):
             users[username] = user
         return users
 
-    def _articles(self, *, author: User) -> list[str]:
+    def _clinician_profile(self, user: User) -> None:
+        ClinicianProfile.objects.get_or_create(
+            user=user,
+            defaults={
+                "published_name": "Dr Amina Okafor",
+                "credentials": "MBBS, MRCGP",
+                "profession": "General practitioner",
+                "registering_body": "General Medical Council",
+                "registration_number": "7000001",
+            },
+        )
+
+    def _articles(self, *, editor: User, clinician: User) -> list[str]:
+        """Import the demo articles; approve both, then leave a changed version 2 pending."""
         created = []
         for file_name, slug, topics, summary in DEMO_ARTICLES:
             if Article.objects.filter(slug=slug).exists():
                 continue
             imported = parse_article((DEMO_DIR / file_name).read_text(encoding="utf-8"))
-            services.article_create(
-                author=author,
+            article = services.article_create(
+                author=editor,
                 slug=slug,
                 fields={
                     "title": imported.title,
@@ -92,8 +113,39 @@ class Command(BaseCommand):
                 ],
                 reason=f"Demo article imported from {file_name}",
             )
+            review = review_services.review_submit(
+                article=article, user=editor, note="First version for clinical review."
+            )
+            review_services.review_approve(
+                review=review,
+                reviewer=clinician,
+                content_hash=review.version.content_hash,
+                kind=ReviewKind.FULL,
+                note="Accurate and balanced.",
+            )
             created.append(slug)
+        if "ldn-beyond-addiction" in created:
+            self._pending_change(slug="ldn-beyond-addiction", editor=editor)
         return created
+
+    def _pending_change(self, *, slug: str, editor: User) -> None:
+        article = Article.objects.get(slug=slug)
+        sections = selectors.section_list(article=article)
+        changed = sections[-1]
+        services.section_update(
+            article=article,
+            anchor=changed.anchor,
+            user=editor,
+            if_match=selectors.article_etag(article=article, sections=sections),
+            changes={
+                "body": changed.body
+                + "\n\nLow-dose naltrexone is not licensed for these uses, so it is prescribed "
+                "off-label: ask how your prescriber will follow up on how it works for you."
+            },
+        )
+        review_services.review_submit(
+            article=article, user=editor, note="Added a note on off-label prescribing."
+        )
 
     def _print_welcome(self, *, host: str, port: str, tokens: dict, created: list) -> None:
         base = f"http://{host}:{port}"
@@ -106,6 +158,7 @@ class Command(BaseCommand):
         write(f"  API docs (ReDoc):      {base}/api/redoc/")
         write(f"  OpenAPI schema:        {base}/api/schema/")
         write(f"  Authoring API:         {base}/api/v1/articles/")
+        write(f"  Review queue:          {base}/api/v1/reviews/")
         write(f"  Admin:                 {base}/admin/")
         write(f"  Health:                {base}/healthz")
         write("")

@@ -8,7 +8,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from articles.models import Article
+from articles.models import Article, Publication
+from reviews.models import Review
+from reviews.selectors import article_review_status
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +48,21 @@ def test_running_the_demo_again_changes_no_article_and_revokes_old_tokens():
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {old_token}")
     assert client.get("/api/v1/articles/").status_code == 401
+
+
+def test_demo_has_one_article_live_and_one_with_a_pending_change():
+    load_demo()
+    stopping = Publication.objects.get(slug="stopping-ldn")
+    assert (stopping.status, stopping.version.number) == ("live", 1)
+    assert stopping.reviewer_name == "Dr Amina Okafor"
+    beyond = Publication.objects.get(slug="ldn-beyond-addiction")
+    assert beyond.version.number == 1
+    pending = Review.objects.get(state="submitted")
+    assert (pending.article.slug, pending.version.number) == ("ldn-beyond-addiction", 2)
+    assert article_review_status(article=pending.article).status == "in_review"
+    changed = [
+        new["anchor"]
+        for old, new in zip(beyond.version.sections, pending.version.sections, strict=True)
+        if old != new
+    ]
+    assert len(changed) == 1
