@@ -1,9 +1,11 @@
-"""Admin for the working copy: articles with their sections, and their edit history."""
+"""Admin of articles: the working copy with its history, and consuming sites with their keys."""
 
 from django.contrib import admin
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles.models import Article, Section
+from articles.models import Article, ConsumerApiKey, ConsumerSite, Section
 
 
 class SectionInline(admin.TabularInline):
@@ -32,3 +34,34 @@ class SectionAdmin(SimpleHistoryAdmin):
     list_display = ["anchor", "heading", "article", "position"]
     search_fields = ["anchor", "heading", "article__slug"]
     list_select_related = ["article"]
+
+
+class ConsumerApiKeyInline(admin.TabularInline):
+    model = ConsumerApiKey
+    extra = 0
+    fields = ["name", "prefix", "created", "expiry_date", "revoked"]
+    readonly_fields = ["name", "prefix", "created", "expiry_date"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        # Keys are added from the key admin, which shows the new key once.
+        return False
+
+
+@admin.register(ConsumerSite)
+class ConsumerSiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "contact_email", "active", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "contact_email"]
+    inlines = [ConsumerApiKeyInline]
+
+
+@admin.register(ConsumerApiKey)
+class ConsumerApiKeyAdmin(APIKeyModelAdmin):
+    list_display = [*APIKeyModelAdmin.list_display, "site"]
+    list_filter = [*APIKeyModelAdmin.list_filter, "site"]
+    list_select_related = ["site"]
+
+
+# The library's own key model is unused: consuming sites' keys are ConsumerApiKey.
+admin.site.unregister(APIKey)

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from articles.models import (
     Article,
     Audience,
+    EventType,
     Publication,
     ReviewKind,
     Section,
@@ -421,3 +422,64 @@ class PublishedArticleOutputSerializer(serializers.Serializer):
     json_ld = serializers.JSONField(
         read_only=True, help_text="schema.org MedicalWebPage for the page's <script> tag."
     )
+
+
+class PublishedListItemOutputSerializer(serializers.Serializer):
+    """An approved article in the delivery list (without sections)."""
+
+    slug = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    summary = serializers.CharField(read_only=True)
+    topics = serializers.ListField(child=serializers.CharField(), read_only=True)
+    audience = serializers.ChoiceField(choices=Audience.choices, read_only=True)
+    version = serializers.IntegerField(read_only=True)
+    content_hash = serializers.CharField(read_only=True)
+    etag = serializers.CharField(
+        read_only=True, help_text="The article's current ETag, for If-None-Match."
+    )
+    review_overdue = serializers.BooleanField(read_only=True)
+    medical_review = MedicalReviewOutputSerializer(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True, help_text="Last change served.")
+
+
+class PublishedListOutputSerializer(serializers.Serializer):
+    """A page of approved articles."""
+
+    results = PublishedListItemOutputSerializer(many=True, read_only=True)
+    next_cursor = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Pass as `cursor` for the next page; null at the end.",
+    )
+
+
+class ChangeEventOutputSerializer(serializers.Serializer):
+    """One event of the changes feed."""
+
+    id = serializers.IntegerField(read_only=True, help_text="Position in the feed.")
+    type = serializers.ChoiceField(choices=EventType.choices, read_only=True)
+    slug = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(read_only=True, allow_null=True)
+    content_hash = serializers.CharField(read_only=True)
+    occurred_at = serializers.DateTimeField(read_only=True)
+    data = serializers.JSONField(
+        read_only=True, help_text="Details: e.g. the retraction reason or the review date."
+    )
+
+
+class ChangesPageOutputSerializer(serializers.Serializer):
+    """A page of the changes feed."""
+
+    events = ChangeEventOutputSerializer(many=True, read_only=True)
+    next_cursor = serializers.CharField(
+        read_only=True, help_text="Store it; pass it as `cursor` on your next sync."
+    )
+
+
+class RetractionNoticeOutputSerializer(serializers.Serializer):
+    """The 410 answer for a retracted article."""
+
+    code = serializers.CharField(read_only=True, help_text="`retracted`.")
+    detail = serializers.CharField(read_only=True)
+    retracted_at = serializers.DateTimeField(read_only=True)
+    reason = serializers.CharField(read_only=True, help_text="Why it was withdrawn.")

@@ -2,6 +2,7 @@
 
 import hashlib
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,11 @@ from articles.exceptions import (
 )
 from articles.models import (
     Article,
+    ConsumerApiKey,
+    ConsumerSite,
+    Event,
+    EventSequence,
+    EventType,
     Publication,
     PublicationStatus,
     Section,
@@ -467,11 +473,9 @@ def publish(*, version: Version, attribution: Attribution, actor) -> Publication
             "is older."
         )
     now = timezone.now()
+    review_overdue = attribution.next_review_due < now.date()
     payload = render_payload(
-        version=version,
-        slug=article.slug,
-        attribution=attribution,
-        review_overdue=attribution.next_review_due < now.date(),
+        version=version, slug=article.slug, attribution=attribution, review_overdue=review_overdue
     )
     raw = payload_bytes(payload)
     values = {
@@ -482,6 +486,7 @@ def publish(*, version: Version, attribution: Attribution, actor) -> Publication
         "etag": _publication_etag(version=version, payload=raw),
         "content_hash": version.content_hash,
         "title": version.title,
+        "summary": version.summary,
         "topics": version.topics,
         "audience": version.audience,
         "reviewer_name": attribution.reviewer_name,
@@ -490,6 +495,7 @@ def publish(*, version: Version, attribution: Attribution, actor) -> Publication
         "approved_at": attribution.approved_at,
         "last_reviewed": attribution.last_reviewed,
         "next_review_due": attribution.next_review_due,
+        "review_overdue": review_overdue,
         "published_at": now,
         "retracted_at": None,
         "retraction_reason": "",
@@ -503,6 +509,15 @@ def publish(*, version: Version, attribution: Attribution, actor) -> Publication
     publication._history_user = actor
     publication._change_reason = f"Published version {version.number}"
     publication.save()
+    _emit_event(
+        type=EventType.PUBLISHED,
+        publication=publication,
+        data={
+            "reviewer_name": attribution.reviewer_name,
+            "review_kind": attribution.review_kind,
+            "next_review_due": attribution.next_review_due.isoformat(),
+        },
+    )
     return publication
 
 
@@ -522,6 +537,92 @@ def publication_retract(*, article: Article, user, reason: str) -> Publication:
     publication.retraction_reason = reason.strip()
     publication.retracted_by = user
     publication._history_user = user
-    publication._change_reason = f"Retracted: {reason.strip()}"
+    publication._change_reason = f"Retracted: {reason.strip()}"[:100]
     publication.save()
+    _emit_event(
+        type=EventType.RETRACTED,
+        publication=publication,
+        data={"reason": publication.retraction_reason},
+    )
     return publication
+
+
+def _emit_event(*, type: str, publication: Publication, data: dict[str, Any]) -> Event:
+    """Append an event in the caller's transaction, in commit order.
+
+    Locking the single sequence row makes event-writing transactions commit one after the
+    other, so positions become visible in order and a reader paging by position never skips
+    one that commits late.
+    """
+    sequence, _ = EventSequence.objects.select_for_update().get_or_create(pk=1)
+    sequence.last_position += 1
+    sequence.save(update_fields=["last_position"])
+    return Event.objects.create(
+        position=sequence.last_position,
+        type=type,
+        article_id=publication.article_id,
+        slug=publication.slug,
+        version=publication.version.number,
+        content_hash=publication.content_hash,
+        occurred_at=timezone.now(),
+        data=data,
+    )
+
+
+@transaction.atomic
+def publications_mark_overdue(*, today: date) -> list[Publication]:
+    """Flag live publications whose review date has passed, once per due date, with an event.
+
+    The stored payload is rendered again with `review_overdue: true`, so its ETag changes
+    and caches refetch it.
+    """
+    overdue = list(
+        Publication.objects.select_for_update()
+        .select_related("version")
+        .filter(status=PublicationStatus.LIVE, review_overdue=False, next_review_due__lt=today)
+    )
+    for publication in overdue:
+        payload = render_payload(
+            version=publication.version,
+            slug=publication.slug,
+            attribution=Attribution(
+                reviewer_name=publication.reviewer_name,
+                reviewer_credentials=publication.reviewer_credentials,
+                review_kind=publication.review_kind,
+                approved_at=publication.approved_at,
+                last_reviewed=publication.last_reviewed,
+                next_review_due=publication.next_review_due,
+            ),
+            review_overdue=True,
+        )
+        raw = payload_bytes(payload)
+        publication.payload = raw
+        publication.etag = _publication_etag(version=publication.version, payload=raw)
+        publication.review_overdue = True
+        publication._change_reason = "Review overdue"
+        publication.save()
+        _emit_event(
+            type=EventType.REVIEW_OVERDUE,
+            publication=publication,
+            data={"next_review_due": publication.next_review_due.isoformat()},
+        )
+    return overdue
+
+
+@transaction.atomic
+def consumer_key_issue(
+    *, site: ConsumerSite, name: str, expires_at: datetime | None = None
+) -> tuple[ConsumerApiKey, str]:
+    """Issue an API key for a consuming site; the plain key is returned once, only its hash kept."""
+    if not site.active:
+        raise InvalidContent(errors={"site": ["The site is inactive: activate it first."]})
+    return ConsumerApiKey.objects.create_key(site=site, name=name, expiry_date=expires_at)
+
+
+@transaction.atomic
+def consumer_key_revoke(*, key: ConsumerApiKey) -> ConsumerApiKey:
+    """Revoke a key: it stops working at once and cannot be restored."""
+    key = ConsumerApiKey.objects.select_for_update().get(pk=key.pk)
+    key.revoked = True
+    key.save(update_fields=["revoked"])
+    return key

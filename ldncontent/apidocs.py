@@ -109,3 +109,8 @@ ETAG_HEADER = OpenApiParameter(
     response=[200, 201],
     description="The article's current ETag: send it in If-Match on your next write.",
 )
+
+
+def delivery_error(description: str, code: str, detail: str) -> OpenApiResponse:
+    """An error response of the delivery API, with an example that names no draft content."""
+    return _error(description, code, detail)

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "knox",
+    "rest_framework_api_key",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -171,6 +172,11 @@ SPECTACULAR_SETTINGS = {
         {"name": "sections", "description": "The ordered sections of an article (authoring)."},
         {"name": "versions", "description": "Frozen versions, diffs, previews and retraction."},
         {"name": "reviews", "description": "Submission and clinical review of versions."},
+        {
+            "name": "delivery",
+            "description": "For consuming sites (`Authorization: Api-Key <key>`): approved "
+            "articles only.",
+        },
     ],
 }
 
@@ -178,6 +184,17 @@ SPECTACULAR_SETTINGS = {
 ARTICLE_MAX_SECTIONS = int(os.environ.get("ARTICLE_MAX_SECTIONS", "100"))
 SECTION_BODY_MAX_CHARS = int(os.environ.get("SECTION_BODY_MAX_CHARS", "50000"))
 API_MAX_REQUEST_BYTES = int(os.environ.get("API_MAX_REQUEST_BYTES", str(2 * 1024 * 1024)))
+
+# Delivery to consuming sites.
+DELIVERY_MAX_AGE = int(os.environ.get("DELIVERY_MAX_AGE", "60"))
+DELIVERY_STALE_WHILE_REVALIDATE = int(os.environ.get("DELIVERY_STALE_WHILE_REVALIDATE", "300"))
+DELIVERY_THROTTLE_PER_MINUTE = int(os.environ.get("DELIVERY_THROTTLE_PER_MINUTE", "600"))
+DELIVERY_PAGE_SIZE = int(os.environ.get("DELIVERY_PAGE_SIZE", "50"))
+# What consuming sites get once an article's next review date has passed:
+# "flag" serves it with review_overdue: true; "withhold" refuses it until it is reviewed again.
+REVIEW_OVERDUE_POLICY = os.environ.get("REVIEW_OVERDUE_POLICY", "flag")
+if REVIEW_OVERDUE_POLICY not in {"flag", "withhold"}:
+    raise ImproperlyConfigured("REVIEW_OVERDUE_POLICY must be `flag` or `withhold`.")
 
 # A full clinical review is valid for at most this many months; a clinician may set less.
 REVIEW_INTERVAL_MONTHS = int(os.environ.get("REVIEW_INTERVAL_MONTHS", "12"))

@@ -24,6 +24,7 @@ api_v1 = [
     path("auth/token/", auth_apis.TokenIssueApi.as_view(), name="auth-token"),
     path("auth/token/revoke/", auth_apis.TokenRevokeApi.as_view(), name="auth-token-revoke"),
     path("auth/me/", auth_apis.WhoAmIApi.as_view(), name="auth-me"),
+    path("published/", include("articles.delivery_urls")),
     path("", include("articles.urls")),
     path("", include("reviews.urls")),
 ]

@@ -70,3 +70,18 @@ def make_article(editor_user):
         )
 
     return make
+
+
+@pytest.fixture
+def doctor(db):
+    return factories.clinician_with_profile(username="doctor")
+
+
+@pytest.fixture
+def second_doctor(db):
+    return factories.clinician_with_profile(username="second-doctor")
+
+
+@pytest.fixture
+def publisher(db):
+    return factories.publishing_admin(username="publisher")

@@ -1,24 +1,8 @@
-"""Fixtures for clinical review: clinicians with profiles and a submitted article."""
+"""Fixtures for clinical review: a submitted article."""
 
 import pytest
 
 from reviews import services
-from tests import factories
-
-
-@pytest.fixture
-def doctor(db):
-    return factories.clinician_with_profile(username="doctor")
-
-
-@pytest.fixture
-def second_doctor(db):
-    return factories.clinician_with_profile(username="second-doctor")
-
-
-@pytest.fixture
-def publisher(db):
-    return factories.publishing_admin(username="publisher")
 
 
 @pytest.fixture

@@ -1,0 +1,405 @@
+"""The delivery API for consuming sites: approved articles only, as stored bytes, cacheable.
+
+Each view is a DRF view for the OpenAPI schema, but `dispatch` is a lean path of its own:
+check the key (one query), throttle, then answer from the published read model (one query).
+It never reads the working copy, versions or reviews.
+"""
+
+import base64
+import binascii
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.views import APIView
+
+from articles import apidocs as examples
+from articles.consumer_auth import ConsumerKeyAuthentication, consumer_from_header, throttle_wait
+from articles.models import SLUG_PATTERN, Audience
+from articles.published_selectors import events_after, publication_get, publication_page
+from articles.serializers import (
+    ChangesPageOutputSerializer,
+    PublishedArticleOutputSerializer,
+    PublishedListOutputSerializer,
+    PublishedSectionOutputSerializer,
+    RetractionNoticeOutputSerializer,
+)
+from ldncontent.apidocs import delivery_error
+from ldncontent.http import parse_etag_list
+
+DELIVERY_TAG = ["delivery"]
+JSON = "application/json"
+EVENTS_MAX_LIMIT = 500
+SLUG_RE = re.compile(SLUG_PATTERN)
+
+
+def _json_response(body: dict[str, Any], status: int, **headers: str) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(body, separators=(",", ":"), cls=DjangoJSONEncoder).encode(),
+        status=status,
+        content_type=JSON,
+    )
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def _error(status: int, code: str, detail: str, **extra: Any) -> HttpResponse:
+    headers = {}
+    if status == 401:
+        headers["WWW_Authenticate"] = "Api-Key"
+    if "retry_after" in extra:
+        headers["Retry_After"] = str(extra.pop("retry_after"))
+    return _json_response({"code": code, "detail": detail, **extra}, status, **headers)
+
+
+def _cache_headers(response: HttpResponse, *, etag: str, updated_at: datetime) -> HttpResponse:
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(updated_at.timestamp())
+    response["Cache-Control"] = (
+        f"public, max-age={settings.DELIVERY_MAX_AGE}, "
+        f"stale-while-revalidate={settings.DELIVERY_STALE_WHILE_REVALIDATE}"
+    )
+    response["Vary"] = "Authorization"
+    return response
+
+
+class InvalidQuery(Exception):
+    """A query parameter is malformed; rendered as a 400."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__(errors)
+
+
+class DeliveryApi(APIView):
+    """Base of the delivery views: API key, throttling, GET/HEAD only, JSON errors."""
+
+    authentication_classes = [ConsumerKeyAuthentication]
+    permission_classes: list = []  # the key check in dispatch is the permission
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return _error(405, "method_not_allowed", "The delivery API is read-only: use GET.")
+        consumer = consumer_from_header(request.headers.get("Authorization", ""))
+        if consumer is None:
+            return _error(
+                401,
+                "invalid_api_key",
+                "Send a valid consuming-site key as `Authorization: Api-Key <key>`.",
+            )
+        wait = throttle_wait(consumer)
+        if wait is not None:
+            return _error(
+                429,
+                "throttled",
+                f"Too many requests for this key: retry in {wait} seconds.",
+                retry_after=wait,
+            )
+        try:
+            response = self.get(request, *args, **kwargs)
+        except InvalidQuery as invalid:
+            summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in invalid.errors.items())
+            return _error(
+                400, "invalid", f"Invalid query parameters: {summary}", errors=invalid.errors
+            )
+        if request.method == "HEAD":
+            response.content = b""
+        return response
+
+
+def _withheld(due) -> bool:
+    return settings.REVIEW_OVERDUE_POLICY == "withhold" and due < timezone.localdate()
+
+
+def _served(slug: str, request: HttpRequest) -> tuple[Any, HttpResponse | None]:
+    """The publication for `slug`, or the error/304 response to send instead."""
+    known = tuple(parse_etag_list(request.headers.get("If-None-Match", "")))
+    publication = publication_get(slug=slug, known_etags=known)
+    if publication is None:
+        return None, _error(404, "not_found", f"No published article has the slug {slug!r}.")
+    if publication.status == "retracted":
+        return None, _error(
+            410,
+            "retracted",
+            "This article was withdrawn from publication: remove it from your site.",
+            retracted_at=publication.retracted_at,
+            reason=publication.retraction_reason,
+        )
+    if _withheld(publication.next_review_due):
+        return None, _error(
+            404,
+            "awaiting_review",
+            "This article is past its clinical review date and is withheld until a clinician "
+            "reviews it again.",
+        )
+    if publication.payload is None:
+        not_modified = HttpResponse(status=304)
+        return None, _cache_headers(
+            not_modified, etag=publication.etag, updated_at=publication.updated_at
+        )
+    return publication, None
+
+
+NOT_FOUND = delivery_error(
+    "Never published (or unknown); nothing says whether a draft exists.",
+    "not_found",
+    "No published article has the slug 'stopping-ldn'.",
+)
+READ_ERRORS = {
+    401: delivery_error(
+        "Missing or invalid API key.",
+        "invalid_api_key",
+        "Send a valid consuming-site key as `Authorization: Api-Key <key>`.",
+    ),
+    429: delivery_error(
+        "Too many requests for this key; see Retry-After.",
+        "throttled",
+        "Too many requests for this key: retry in 12 seconds.",
+    ),
+}
+CONDITIONAL_PARAMETERS = [
+    OpenApiParameter(
+        "If-None-Match",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description="The ETag you hold: 304 with no body when it is still current.",
+    )
+]
+CACHE_HEADERS = [
+    OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 304])
+    for name in ("ETag", "Last-Modified", "Cache-Control")
+]
+DETAIL_RESPONSES = {
+    304: None,
+    404: NOT_FOUND,
+    410: RetractionNoticeOutputSerializer,
+    **READ_ERRORS,
+}
+
+
+class PublishedArticleDetailApi(DeliveryApi):
+    @extend_schema(
+        operation_id="published_articles_retrieve",
+        summary="Get an approved article",
+        description="The clinician-approved version of an article: sections as Markdown and "
+        "sanitised HTML, version number, content hash, the `medical_review` block and "
+        "schema.org `json_ld`. Strong ETag: send `If-None-Match` to get 304 when unchanged. "
+        "410 once retracted (remove it from your site); 404 for anything never published. "
+        "With REVIEW_OVERDUE_POLICY=withhold, an article past its review date answers 404 "
+        "`awaiting_review`.",
+        tags=DELIVERY_TAG,
+        parameters=[*CONDITIONAL_PARAMETERS, *CACHE_HEADERS],
+        responses={200: PublishedArticleOutputSerializer, **DETAIL_RESPONSES},
+        examples=[examples.PUBLISHED_ARTICLE_EXAMPLE, examples.RETRACTION_NOTICE_EXAMPLE],
+    )
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        publication, answer = _served(slug, request)
+        if answer is not None:
+            return answer
+        response = HttpResponse(publication.payload, content_type=JSON)
+        return _cache_headers(response, etag=publication.etag, updated_at=publication.updated_at)
+
+
+class PublishedSectionDetailApi(DeliveryApi):
+    @extend_schema(
+        operation_id="published_sections_retrieve",
+        summary="Get one section of an approved article",
+        description="One section of the approved version, by anchor. Same validators and "
+        "status codes as the article.",
+        tags=DELIVERY_TAG,
+        parameters=[*CONDITIONAL_PARAMETERS, *CACHE_HEADERS],
+        responses={200: PublishedSectionOutputSerializer, **DETAIL_RESPONSES},
+        examples=[examples.PUBLISHED_SECTION_EXAMPLE],
+    )
+    def get(self, request: HttpRequest, slug: str, anchor: str) -> HttpResponse:
+        publication, answer = _served(slug, request)
+        if answer is not None:
+            return answer
+        sections = json.loads(publication.payload)["sections"]
+        section = next((item for item in sections if item["anchor"] == anchor), None)
+        if section is None:
+            return _error(
+                404, "not_found", f"The published article {slug!r} has no section {anchor!r}."
+            )
+        response = _json_response(section, 200)
+        return _cache_headers(response, etag=publication.etag, updated_at=publication.updated_at)
+
+
+def _encode_cursor(slug: str) -> str:
+    return base64.urlsafe_b64encode(slug.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> str:
+    invalid = InvalidQuery({"cursor": ["Use the next_cursor of a previous page."]})
+    try:
+        slug = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+        raise invalid from error
+    if not SLUG_RE.match(slug) or _encode_cursor(slug) != cursor:
+        raise invalid
+    return slug
+
+
+def _boolean(params, name: str) -> bool | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    if value.lower() in {"true", "1"}:
+        return True
+    if value.lower() in {"false", "0"}:
+        return False
+    raise InvalidQuery({name: ["Use true or false."]})
+
+
+def _limit(params, default: int, maximum: int) -> int:
+    value = params.get("limit")
+    if value is None:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= maximum:
+        raise InvalidQuery({"limit": [f"Use a whole number from 1 to {maximum}."]})
+    return int(value)
+
+
+LIST_PARAMETERS = [
+    OpenApiParameter("topic", OpenApiTypes.STR, description="Only articles with this topic."),
+    OpenApiParameter("audience", OpenApiTypes.STR, enum=Audience.values),
+    OpenApiParameter(
+        "updated_since", OpenApiTypes.DATETIME, description="Changed at or after this time."
+    ),
+    OpenApiParameter("review_overdue", OpenApiTypes.BOOL, description="Past review date."),
+    OpenApiParameter("cursor", OpenApiTypes.STR, description="`next_cursor` of the last page."),
+    OpenApiParameter("limit", OpenApiTypes.INT, description="Page size, 1 to 200 (default 50)."),
+]
+
+
+class PublishedArticleListApi(DeliveryApi):
+    @extend_schema(
+        operation_id="published_articles_list",
+        summary="List approved articles",
+        description="Live approved articles in slug order (a stable order), a page at a "
+        "time: pass `next_cursor` as `cursor` until it is null. Retracted articles are not "
+        "listed (the changes feed tells you about them).",
+        tags=DELIVERY_TAG,
+        parameters=LIST_PARAMETERS,
+        responses={
+            200: PublishedListOutputSerializer,
+            400: delivery_error(
+                "A query parameter is malformed.",
+                "invalid",
+                "Invalid query parameters: review_overdue: Use true or false.",
+            ),
+            **READ_ERRORS,
+        },
+        examples=[examples.PUBLISHED_LIST_EXAMPLE],
+    )
+    def get(self, request: HttpRequest) -> HttpResponse:
+        params = request.GET
+        limit = _limit(params, settings.DELIVERY_PAGE_SIZE, 200)
+        audience = params.get("audience")
+        if audience is not None and audience not in Audience.values:
+            raise InvalidQuery({"audience": [f"Use one of {', '.join(Audience.values)}."]})
+        updated_since = None
+        if "updated_since" in params:
+            updated_since = parse_datetime(params["updated_since"])
+            if updated_since is None:
+                raise InvalidQuery({"updated_since": ["Use an ISO 8601 date-time."]})
+            if timezone.is_naive(updated_since):
+                updated_since = timezone.make_aware(updated_since, UTC)
+        cursor = params.get("cursor")
+        rows = publication_page(
+            after_slug=_decode_cursor(cursor) if cursor else None,
+            limit=limit + 1,
+            topic=params.get("topic"),
+            audience=audience,
+            updated_since=updated_since,
+            review_overdue=_boolean(params, "review_overdue"),
+            withhold_overdue=settings.REVIEW_OVERDUE_POLICY == "withhold",
+        )
+        page, more = rows[:limit], len(rows) > limit
+        results = [
+            {
+                "slug": row["slug"],
+                "title": row["title"],
+                "summary": row["summary"],
+                "topics": row["topics"],
+                "audience": row["audience"],
+                "version": row["version__number"],
+                "content_hash": row["content_hash"],
+                "etag": row["etag"],
+                "review_overdue": row["review_overdue"],
+                "medical_review": {
+                    "reviewer_name": row["reviewer_name"],
+                    "reviewer_credentials": row["reviewer_credentials"],
+                    "review_kind": row["review_kind"],
+                    "approved_at": row["approved_at"],
+                    "last_reviewed": row["last_reviewed"],
+                    "next_review_due": row["next_review_due"],
+                },
+                "updated_at": row["updated_at"],
+            }
+            for row in page
+        ]
+        next_cursor = _encode_cursor(page[-1]["slug"]) if more else None
+        return _json_response({"results": results, "next_cursor": next_cursor}, 200)
+
+
+class ChangesFeedApi(DeliveryApi):
+    @extend_schema(
+        operation_id="published_changes_list",
+        summary="The changes feed",
+        description="Every published, retracted and review-overdue event, in the order they "
+        "were committed. Start without `cursor`, then pass the `next_cursor` you got; store it "
+        "between syncs. Events are never removed, so a site that syncs from its cursor never "
+        "misses a retraction.",
+        tags=DELIVERY_TAG,
+        parameters=[
+            OpenApiParameter(
+                "cursor", OpenApiTypes.STR, description="`next_cursor` of the last page."
+            ),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="1 to 500 (default 100)."),
+        ],
+        responses={
+            200: ChangesPageOutputSerializer,
+            400: delivery_error(
+                "A query parameter is malformed.",
+                "invalid",
+                "Invalid query parameters: cursor: Use the next_cursor of a previous page.",
+            ),
+            **READ_ERRORS,
+        },
+        examples=[examples.CHANGES_EXAMPLE],
+    )
+    def get(self, request: HttpRequest) -> HttpResponse:
+        cursor = request.GET.get("cursor", "0")
+        if not cursor.isdigit():
+            raise InvalidQuery({"cursor": ["Use the next_cursor of a previous page."]})
+        limit = _limit(request.GET, 100, EVENTS_MAX_LIMIT)
+        events = events_after(position=int(cursor), limit=limit)
+        return _json_response(
+            {
+                "events": [
+                    {
+                        "id": event["position"],
+                        "type": event["type"],
+                        "slug": event["slug"],
+                        "version": event["version"],
+                        "content_hash": event["content_hash"],
+                        "occurred_at": event["occurred_at"],
+                        "data": event["data"],
+                    }
+                    for event in events
+                ],
+                "next_cursor": str(events[-1]["position"]) if events else cursor,
+            },
+            200,
+        )

@@ -1,0 +1,42 @@
+"""The event table (outbox): an ordered, append-only record of what consuming sites must know."""
+
+from django.db import models
+
+from articles.models.versions import FrozenModel
+from articles.models.working_copy import Article
+
+
+class EventType(models.TextChoices):
+    PUBLISHED = "article.published", "Published"
+    RETRACTED = "article.retracted", "Retracted"
+    REVIEW_OVERDUE = "article.review_overdue", "Review overdue"
+
+
+class EventSequence(models.Model):
+    """A single counter row: locking it orders event commits, so a feed reader never skips one."""
+
+    last_position = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"events up to {self.last_position}"
+
+
+class Event(FrozenModel):
+    """Something that happened to a published article, written in the transaction that caused it."""
+
+    position = models.PositiveBigIntegerField(
+        unique=True, help_text="Commit order: readers page through events by position."
+    )
+    type = models.CharField(max_length=40, choices=EventType.choices)
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="events")
+    slug = models.SlugField(max_length=120)
+    version = models.PositiveIntegerField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    occurred_at = models.DateTimeField()
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"#{self.position} {self.type} {self.slug}"

@@ -1,0 +1,84 @@
+"""The served read model: one Publication row per article, holding the approved payload."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from articles.models.versions import Version
+from articles.models.working_copy import Article, Audience
+
+
+class ReviewKind(models.TextChoices):
+    """How much of the article a clinician's approval covers."""
+
+    FULL = "full", "Full clinical review"
+    CHANGE = "change", "Change review"
+
+
+class PublicationStatus(models.TextChoices):
+    LIVE = "live", "Live"
+    RETRACTED = "retracted", "Retracted"
+
+
+class Publication(models.Model):
+    """The served read model: one row per article holding the approved payload, as bytes.
+
+    Delivery reads only this table. It is written only by `services.publish` (on approval)
+    and `services.publication_retract`.
+    """
+
+    article = models.OneToOneField(Article, on_delete=models.PROTECT, related_name="publication")
+    slug = models.SlugField(max_length=120, unique=True, help_text="The article's slug.")
+    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="publications")
+    status = models.CharField(
+        max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.LIVE
+    )
+    payload = models.BinaryField(help_text="The rendered JSON served to consuming sites.")
+    etag = models.CharField(max_length=80, help_text="Strong ETag of the payload.")
+    content_hash = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    topics = models.JSONField(default=list)
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    reviewer_name = models.CharField(max_length=200)
+    reviewer_credentials = models.CharField(max_length=200, blank=True)
+    review_kind = models.CharField(max_length=20, choices=ReviewKind.choices)
+    approved_at = models.DateTimeField()
+    last_reviewed = models.DateField()
+    next_review_due = models.DateField()
+    review_overdue = models.BooleanField(
+        default=False, help_text="Set once next_review_due has passed (by check_review_due)."
+    )
+    published_at = models.DateTimeField()
+    updated_at = models.DateTimeField(
+        auto_now=True, help_text="When the served payload or status last changed."
+    )
+    retracted_at = models.DateTimeField(null=True, blank=True)
+    retraction_reason = models.TextField(blank=True)
+    retracted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="retracted_publications",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="live", retracted_at__isnull=True)
+                | Q(status="retracted", retracted_at__isnull=False),
+                name="publication_retraction_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(next_review_due__gte=models.F("last_reviewed")),
+                name="publication_review_due_after_last_review",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} v{self.version.number} ({self.status})"

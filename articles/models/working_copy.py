@@ -1,0 +1,106 @@
+"""The working copy of articles: an Article and its ordered Sections, with every edit recorded."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z"
+SLUG_MESSAGE = (
+    "Use lowercase letters, digits and single hyphens, starting and ending with a letter or "
+    "digit (for example `stopping-ldn`)."
+)
+slug_validator = RegexValidator(SLUG_PATTERN, SLUG_MESSAGE, code="invalid_slug")
+
+
+class Audience(models.TextChoices):
+    """Who an article is written for (schema.org `medicalAudience`)."""
+
+    PATIENT = "patient", "Patients"
+    CAREGIVER = "caregiver", "Caregivers"
+    CLINICIAN = "clinician", "Clinicians"
+
+
+class Article(models.Model):
+    """An article's working copy: what editors change; never served as it is."""
+
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        validators=[slug_validator],
+        help_text="URL name of the article, unique, e.g. `stopping-ldn`.",
+    )
+    title = models.CharField(max_length=200, help_text="Title as readers see it.")
+    summary = models.TextField(
+        max_length=1000, blank=True, help_text="One or two sentences for listings and search."
+    )
+    topics = models.JSONField(
+        default=list, blank=True, help_text='Topic slugs, e.g. `["ldn", "chronic-pain"]`.'
+    )
+    audience = models.CharField(
+        max_length=20,
+        choices=Audience.choices,
+        default=Audience.PATIENT,
+        help_text="Who the article is written for.",
+    )
+    # NULL, not "", marks "no CMS id", so the conditional unique constraint can ignore it.
+    external_id = models.CharField(  # noqa: DJ001
+        max_length=200,
+        null=True,
+        blank=True,
+        help_text="The CMS's own id for this article, unique when set.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="authored_articles",
+        help_text="The editor who created the article.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=Q(external_id__isnull=False),
+                name="article_external_id_unique",
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Section(models.Model):
+    """One ordered part of an article, addressed by an anchor that stays the same across edits."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
+    anchor = models.SlugField(
+        max_length=80,
+        validators=[slug_validator],
+        help_text="Stable id of the section within its article, e.g. `tapering-off`.",
+    )
+    heading = models.CharField(max_length=200, help_text="The section heading, never empty.")
+    body = models.TextField(blank=True, help_text="The section text in CommonMark Markdown.")
+    position = models.PositiveIntegerField(help_text="0-based place of the section in its article.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "anchor"], name="section_anchor_unique"),
+            models.UniqueConstraint(fields=["article", "position"], name="section_position_unique"),
+            models.CheckConstraint(condition=~Q(heading=""), name="section_heading_not_empty"),
+            models.CheckConstraint(condition=~Q(anchor=""), name="section_anchor_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article.slug}#{self.anchor}"

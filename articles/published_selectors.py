@@ -1,0 +1,163 @@
+"""The only reads the delivery API makes: consumer keys, and the published read model.
+
+Nothing here touches the working copy, versions or reviews, so nothing unapproved can reach a
+consuming site through delivery. The hot paths use one raw SQL query each, because at this
+scale the ORM's query building, not the database, is the cost.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from django.db import connection
+from django.utils import timezone
+from rest_framework_api_key.crypto import KeyGenerator
+
+from articles.models import ConsumerApiKey, ConsumerSite, Event, EventType, Publication
+
+_KEY_GENERATOR = KeyGenerator()
+PUBLIC_EVENT_TYPES = tuple(EventType.values)
+
+_KEY_SQL = (
+    f"SELECT k.id, k.hashed_key, k.expiry_date, k.site_id "
+    f"FROM {ConsumerApiKey._meta.db_table} k "
+    f"JOIN {ConsumerSite._meta.db_table} s ON s.id = k.site_id "
+    f"WHERE k.prefix = %s AND k.revoked = %s AND s.active = %s"
+)
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """The consuming site behind a valid API key."""
+
+    key_id: str
+    site_id: int
+
+
+def consumer_for_key(raw_key: str) -> Consumer | None:
+    """The consumer of a valid, unrevoked, unexpired key of an active site; else None."""
+    prefix, dot, _ = raw_key.partition(".")
+    if not dot or not prefix:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_KEY_SQL, [prefix, False, True])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    key_id, hashed_key, expiry_date, site_id = row
+    if expiry_date is not None and _as_datetime(expiry_date) < timezone.now():
+        return None
+    if not _KEY_GENERATOR.verify(raw_key, hashed_key):
+        return None
+    return Consumer(key_id=key_id, site_id=site_id)
+
+
+@dataclass(frozen=True)
+class ServedPublication:
+    """What delivery needs to answer for one article; `payload` is None when not needed."""
+
+    status: str
+    etag: str
+    updated_at: datetime
+    next_review_due: date
+    retracted_at: datetime | None
+    retraction_reason: str
+    payload: bytes | None
+
+
+def _as_datetime(value) -> datetime | None:
+    """A raw row's timestamp as an aware datetime (SQLite gives naive UTC values or text)."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return parsed.replace(tzinfo=UTC) if timezone.is_naive(parsed) else parsed
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+_PUBLICATION_SQL = (
+    "SELECT status, etag, updated_at, next_review_due, retracted_at, retraction_reason, "
+    "CASE WHEN etag IN ({placeholders}) THEN NULL ELSE payload END "
+    f"FROM {Publication._meta.db_table} WHERE slug = %s"
+)
+
+
+def publication_get(*, slug: str, known_etags: tuple[str, ...] = ()) -> ServedPublication | None:
+    """The publication of `slug`; its payload is not even read when its ETag is in known_etags."""
+    etags = known_etags or ("",)
+    sql = _PUBLICATION_SQL.format(placeholders=", ".join(["%s"] * len(etags)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*etags, slug])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    status, etag, updated_at, due, retracted_at, reason, payload = row
+    return ServedPublication(
+        status=status,
+        etag=etag,
+        updated_at=_as_datetime(updated_at),
+        next_review_due=_as_date(due),
+        retracted_at=_as_datetime(retracted_at),
+        retraction_reason=reason,
+        payload=bytes(payload) if payload is not None else None,
+    )
+
+
+LIST_FIELDS = (
+    "slug",
+    "title",
+    "summary",
+    "topics",
+    "audience",
+    "version__number",
+    "content_hash",
+    "etag",
+    "reviewer_name",
+    "reviewer_credentials",
+    "review_kind",
+    "approved_at",
+    "last_reviewed",
+    "next_review_due",
+    "review_overdue",
+    "updated_at",
+)
+
+
+def publication_page(
+    *,
+    after_slug: str | None,
+    limit: int,
+    topic: str | None = None,
+    audience: str | None = None,
+    updated_since: datetime | None = None,
+    review_overdue: bool | None = None,
+    withhold_overdue: bool = False,
+) -> list[dict]:
+    """Up to `limit` live publications in slug order, after `after_slug`, as plain dicts."""
+    rows = Publication.objects.filter(status="live")
+    if after_slug:
+        rows = rows.filter(slug__gt=after_slug)
+    if topic:
+        # Topics are validated slugs in a JSON list: the quoted slug is an element.
+        rows = rows.filter(topics__icontains=f'"{topic}"')
+    if audience:
+        rows = rows.filter(audience=audience)
+    if updated_since:
+        rows = rows.filter(updated_at__gte=updated_since)
+    if review_overdue is not None:
+        rows = rows.filter(review_overdue=review_overdue)
+    if withhold_overdue:
+        rows = rows.filter(next_review_due__gte=timezone.localdate())
+    return list(rows.order_by("slug").values(*LIST_FIELDS)[:limit])
+
+
+def events_after(*, position: int, limit: int) -> list[dict]:
+    """Public events after `position`, in commit order."""
+    return list(
+        Event.objects.filter(position__gt=position, type__in=PUBLIC_EVENT_TYPES)
+        .order_by("position")
+        .values("position", "type", "slug", "version", "content_hash", "occurred_at", "data")[
+            :limit
+        ]
+    )
