@@ -1,22 +1,97 @@
-"""Admin of articles: the working copy with its history, and consuming sites with their keys."""
+"""Admin of articles: the working copy (edited through the services, with its history),
+frozen versions and publications (read-only), and consuming sites with their keys."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles.models import Article, ConsumerApiKey, ConsumerSite, Section
+from articles import selectors, services
+from articles.models import (
+    Article,
+    ConsumerApiKey,
+    ConsumerSite,
+    Event,
+    Publication,
+    Section,
+    Version,
+)
+from ldncontent.exceptions import DomainError
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Frozen or service-written records: viewable, never added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ServiceBackedAdmin(SimpleHistoryAdmin):
+    """Saves go through the services (with the ETag read when the form opened); a refusal
+    is shown as a message instead of an error page, and nothing is saved."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as error:
+            detail = error.detail
+            if error.errors:
+                detail += " " + " ".join(
+                    f"{field}: {' '.join(texts)}" for field, texts in error.errors.items()
+                )
+            messages.error(request, detail)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as error:
+            messages.error(request, error.detail)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class ArticleAdminForm(forms.ModelForm):
+    etag = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = ["slug", "title", "summary", "topics", "audience", "external_id"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["slug"].disabled = True
+            self.initial["etag"] = selectors.article_etag(
+                article=self.instance, sections=selectors.section_list(article=self.instance)
+            )
 
 
 class SectionInline(admin.TabularInline):
+    """The article's sections, in order; they are edited on their own pages."""
+
     model = Section
     extra = 0
     ordering = ["position"]
-    fields = ["position", "anchor", "heading", "body"]
+    fields = ["position", "anchor", "heading"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(ServiceBackedAdmin):
+    form = ArticleAdminForm
     list_display = ["title", "slug", "audience", "author", "updated_at"]
     list_filter = ["audience"]
     search_fields = ["title", "slug", "external_id"]
@@ -24,16 +99,122 @@ class ArticleAdmin(SimpleHistoryAdmin):
     inlines = [SectionInline]
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.author = request.user
-        super().save_model(request, obj, form, change)
+        fields = {name: form.cleaned_data[name] for name in ArticleAdminForm.Meta.fields}
+        slug = fields.pop("slug")
+        if change:
+            services.article_update(
+                article=obj,
+                user=request.user,
+                if_match=form.cleaned_data["etag"],
+                fields={name: value for name, value in fields.items() if name in form.changed_data},
+                reason="Edited in the admin",
+            )
+            return
+        created = services.article_create(
+            author=request.user, slug=slug, fields=fields, reason="Created in the admin"
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Versions and publications refer to articles; an article is never deleted.
+        return False
+
+
+class SectionAdminForm(forms.ModelForm):
+    etag = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Section
+        fields = ["article", "anchor", "heading", "body", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
+        if self.instance.pk:
+            self.fields["article"].disabled = True
+            self.fields["anchor"].disabled = True
+            article = self.instance.article
+            self.initial["etag"] = selectors.article_etag(
+                article=article, sections=selectors.section_list(article=article)
+            )
 
 
 @admin.register(Section)
-class SectionAdmin(SimpleHistoryAdmin):
+class SectionAdmin(ServiceBackedAdmin):
+    form = SectionAdminForm
     list_display = ["anchor", "heading", "article", "position"]
     search_fields = ["anchor", "heading", "article__slug"]
     list_select_related = ["article"]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            changes = {name: data[name] for name in ("heading", "body", "position")}
+            if changes["position"] is None:
+                changes.pop("position")
+            services.section_update(
+                article=obj.article,
+                anchor=obj.anchor,
+                user=request.user,
+                if_match=data["etag"],
+                changes=changes,
+            )
+            return
+        article = data["article"]
+        created = services.section_create(
+            article=article,
+            user=request.user,
+            if_match=selectors.article_etag(
+                article=article, sections=selectors.section_list(article=article)
+            ),
+            anchor=data["anchor"],
+            heading=data["heading"],
+            body=data["body"],
+            position=data["position"],
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        # The confirmation page showed this section as it is now.
+        services.section_delete(
+            article=obj.article,
+            anchor=obj.anchor,
+            user=request.user,
+            if_match=selectors.article_etag(
+                article=obj.article, sections=selectors.section_list(article=obj.article)
+            ),
+        )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # bulk deletes would skip the services
+        return actions
+
+
+@admin.register(Version)
+class VersionAdmin(ReadOnlyAdmin):
+    list_display = ["article", "number", "submitted_by", "submitted_at", "content_hash"]
+    list_select_related = ["article", "submitted_by"]
+    search_fields = ["article__slug", "title"]
+
+
+@admin.register(Publication)
+class PublicationAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["slug", "version", "status", "reviewer_name", "next_review_due"]
+    list_filter = ["status", "review_overdue"]
+    list_select_related = ["version", "version__article"]
+    exclude = ["payload"]
+
+    def has_revert_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ["position", "type", "slug", "version", "occurred_at"]
+    list_filter = ["type"]
 
 
 class ConsumerApiKeyInline(admin.TabularInline):

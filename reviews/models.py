@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from articles.models import Article, FrozenModel, ReviewKind, Version
+from articles.models import Article, FrozenModel, Publication, ReviewKind, Version
 
 
 class ClinicianProfile(models.Model):
@@ -148,3 +148,13 @@ class ReviewTransition(FrozenModel):
 
     def __str__(self) -> str:
         return f"{self.from_state or 'new'} → {self.to_state} by {self.actor} at {self.at}"
+
+
+class ReviewDueBoard(Publication):
+    """Published articles by next review date: the admin's review-due board."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "review-due article"
+        verbose_name_plural = "review-due board"
+        ordering = ["next_review_due"]

@@ -176,3 +176,37 @@ def article_review_status(*, article: Article) -> ArticleReviewStatus:
         next_review_due=live.next_review_due if live else None,
         sections=section_statuses,
     )
+
+
+@dataclass(frozen=True)
+class ReviewCounts:
+    """What the admin index shows a clinician first."""
+
+    pending: int
+    changes_requested: int
+    overdue: int
+
+
+def review_counts() -> ReviewCounts:
+    """Counts of pending reviews, reviews sent back, and live articles overdue for review."""
+    latest_state = {}
+    for article_id, state in Review.objects.order_by("article_id", "id").values_list(
+        "article_id", "state"
+    ):
+        latest_state[article_id] = state
+    return ReviewCounts(
+        pending=Review.objects.filter(state=ReviewState.SUBMITTED).count(),
+        changes_requested=sum(
+            1 for state in latest_state.values() if state == ReviewState.CHANGES_REQUESTED
+        ),
+        overdue=Publication.objects.filter(
+            status=PublicationStatus.LIVE, next_review_due__lt=timezone.localdate()
+        ).count(),
+    )
+
+
+def review_due_board() -> QuerySet[Publication]:
+    """Live publications by next review date, soonest first."""
+    return Publication.objects.filter(status=PublicationStatus.LIVE).order_by(
+        "next_review_due", "slug"
+    )

@@ -1,0 +1,332 @@
+"""The reviewer admin panel: the queue, the review page with its decisions, and the due board.
+
+Every button calls the same service as the API (`reviews.services`), so the rules (who may
+decide, separation of duties, the content hash) are written once. Nothing here can edit or
+delete a version, a decision or an audit row.
+"""
+
+from dataclasses import asdict
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from articles import selectors as article_selectors
+from articles.models import ReviewKind
+from articles.rendering import Attribution, render_payload
+from ldncontent.exceptions import DomainError, NotAllowed
+from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, user_roles
+from reviews import selectors, services
+from reviews.models import (
+    ClinicianProfile,
+    Review,
+    ReviewDueBoard,
+    ReviewState,
+    ReviewTransition,
+)
+
+admin.site.index_template = "admin/ldn_index.html"
+admin.site.site_header = "ldncontent"
+admin.site.site_title = "ldncontent admin"
+
+
+class ReadOnlyAdminMixin:
+    """Records that are written only by services: viewable, never added, changed or deleted."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class TopicFilter(admin.SimpleListFilter):
+    title = "topic"
+    parameter_name = "topic"
+
+    def lookups(self, request, model_admin):
+        topics = set()
+        for version_topics in Review.objects.values_list("version__topics", flat=True):
+            topics.update(version_topics or [])
+        return [(topic, topic) for topic in sorted(topics)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(version__topics__icontains=f'"{self.value()}"')
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "article overdue for review"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue"), ("no", "Not overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in {"yes", "no"}:
+            return queryset
+        overdue = selectors.review_due_board().filter(next_review_due__lt=timezone.localdate())
+        condition = {"article_id__in": overdue.values("article_id")}
+        return (
+            queryset.filter(**condition) if self.value() == "yes" else queryset.exclude(**condition)
+        )
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    title = "assigned"
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("me", "Assigned to me")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(assigned_to=request.user) if self.value() == "me" else queryset
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "article_title",
+        "version_number",
+        "state",
+        "submitted_by",
+        "submitted_at",
+        "waiting_days",
+        "assigned_to",
+        "reviewer",
+    ]
+    list_filter = ["state", TopicFilter, OverdueFilter, AssignedFilter]
+    search_fields = ["article__title", "article__slug", "version__title"]
+    ordering = ["created_at", "id"]
+    list_select_related = ["article", "version", "version__submitted_by", "assigned_to", "reviewer"]
+
+    @admin.display(description="Article", ordering="article__title")
+    def article_title(self, review: Review) -> str:
+        return review.version.title
+
+    @admin.display(description="Version", ordering="version__number")
+    def version_number(self, review: Review) -> int:
+        return review.version.number
+
+    @admin.display(description="Submitted by")
+    def submitted_by(self, review: Review) -> str:
+        return review.version.submitted_by.get_username()
+
+    @admin.display(description="Submitted", ordering="version__submitted_at")
+    def submitted_at(self, review: Review):
+        return review.version.submitted_at
+
+    @admin.display(description="Waiting (days)")
+    def waiting_days(self, review: Review) -> int | str:
+        if review.state != ReviewState.SUBMITTED:
+            return "—"
+        return (timezone.now() - review.version.submitted_at).days
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        # The queue opens on what awaits a decision.
+        if not any(key.startswith("state") for key in request.GET) and not request.GET.get("q"):
+            query = request.GET.copy()
+            query["state__exact"] = ReviewState.SUBMITTED
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:review_id>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="reviews_review_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        review = get_object_or_404(
+            Review.objects.select_related("version", "article", "reviewer"), pk=object_id
+        )
+        if not self.has_view_permission(request, review):
+            raise PermissionDenied
+        return TemplateResponse(
+            request,
+            "admin/reviews/review/review_page.html",
+            {**self.admin_site.each_context(request), **self._page_context(request, review)},
+        )
+
+    def _page_context(self, request: HttpRequest, review: Review) -> dict:
+        version = review.version
+        publication = article_selectors.live_publication(article=review.article)
+        live_version = publication.version if publication else None
+        approvals = selectors.earlier_approvals(version=version)
+        comments = list(review.comments.select_related("author"))
+        diff = []
+        for item in article_selectors.version_diff(version=version, against=live_version):
+            entry = asdict(item)
+            entry["heading_diff"] = item.heading_diff
+            entry["body_diff"] = item.body_diff
+            entry["approval"] = approvals.get(item.anchor) if item.status == "unchanged" else None
+            entry["comments"] = [c for c in comments if c.section_anchor == item.anchor]
+            diff.append(entry)
+        why_not = ""
+        try:
+            services.ensure_can_decide(review=review, user=request.user)
+        except NotAllowed as refusal:
+            why_not = refusal.detail
+        today = timezone.localdate()
+        latest_due = services.add_months(today, settings.REVIEW_INTERVAL_MONTHS)
+        profile = ClinicianProfile.objects.filter(user=request.user, active=True).first()
+        preview = render_payload(
+            version=version,
+            slug=review.article.slug,
+            attribution=Attribution(
+                reviewer_name=profile.published_name if profile else "(approving clinician)",
+                reviewer_credentials=profile.credentials if profile else "",
+                review_kind=ReviewKind.FULL,
+                approved_at=timezone.now(),
+                last_reviewed=today,
+                next_review_due=latest_due,
+            ),
+        )
+        return {
+            "title": f"Review of {version.title} v{version.number}",
+            "review": review,
+            "version": version,
+            "live_version": live_version,
+            "diff": diff,
+            "general_comments": [c for c in comments if not c.section_anchor],
+            "transitions": review.transitions.select_related("actor"),
+            "can_decide": not why_not,
+            "why_not": why_not,
+            "can_comment": bool(user_roles(request.user) & {EDITORS, CLINICAL_REVIEWERS}),
+            "latest_due": latest_due,
+            "preview": preview,
+            "decide_url": reverse("admin:reviews_review_decide", args=[review.pk]),
+        }
+
+    def decide_view(self, request: HttpRequest, review_id: int) -> HttpResponse:
+        """The decision buttons: each calls the same service as the API, with the same rules."""
+        review = get_object_or_404(Review, pk=review_id)
+        page = reverse("admin:reviews_review_change", args=[review.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(page)
+        action = request.POST.get("action")
+        data = request.POST
+        try:
+            if action == "approve":
+                due = data.get("next_review_due") or None
+                services.review_approve(
+                    review=review,
+                    reviewer=request.user,
+                    content_hash=data.get("content_hash", ""),
+                    kind=data.get("kind", ""),
+                    next_review_due=date.fromisoformat(due) if due else None,
+                    note=data.get("note", ""),
+                )
+                message = "Approved and published."
+            elif action == "request_changes":
+                comments = (
+                    [{"section_anchor": data.get("section_anchor", ""), "body": data["body"]}]
+                    if data.get("body", "").strip()
+                    else []
+                )
+                services.review_request_changes(
+                    review=review, reviewer=request.user, comments=comments
+                )
+                message = "Changes requested."
+            elif action == "reject":
+                services.review_reject(
+                    review=review, reviewer=request.user, note=data.get("note", "")
+                )
+                message = "Rejected."
+            elif action == "comment":
+                services.comment_add(
+                    review=review,
+                    author=request.user,
+                    body=data.get("body", ""),
+                    section_anchor=data.get("section_anchor", ""),
+                )
+                message = "Comment added."
+            else:
+                messages.error(request, "Unknown action.")
+                return HttpResponseRedirect(page)
+        except (DomainError, ValueError) as error:
+            detail = getattr(error, "detail", str(error))
+            errors = getattr(error, "errors", None)
+            if errors:
+                detail += " " + " ".join(
+                    f"{field}: {' '.join(texts)}" for field, texts in errors.items()
+                )
+            messages.error(request, detail)
+            return HttpResponseRedirect(page)
+        messages.success(request, message)
+        return HttpResponseRedirect(page)
+
+
+@admin.register(ReviewDueBoard)
+class ReviewDueBoardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "slug",
+        "version_number",
+        "reviewer_name",
+        "last_reviewed",
+        "due",
+        "review_kind",
+    ]
+    list_select_related = ["version"]
+    search_fields = ["title", "slug", "reviewer_name"]
+
+    def get_queryset(self, request):
+        return selectors.review_due_board().select_related("version")
+
+    @admin.display(description="Version")
+    def version_number(self, publication) -> int:
+        return publication.version.number
+
+    @admin.display(description="Next review due", ordering="next_review_due")
+    def due(self, publication):
+        today = timezone.localdate()
+        if publication.next_review_due < today:
+            style, label = "background:#ffcdd2;color:#b71c1c", "overdue"
+        elif publication.next_review_due <= today + timedelta(days=30):
+            style, label = "background:#ffe0b2;color:#e65100", "due within 30 days"
+        else:
+            return publication.next_review_due.isoformat()
+        return format_html(
+            '<span class="ldn-due ldn-due-{}" style="{};padding:1px 6px;border-radius:4px">'
+            "{} ({})</span>",
+            label.split()[0],
+            style,
+            publication.next_review_due.isoformat(),
+            label,
+        )
+
+
+@admin.register(ReviewTransition)
+class ReviewTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "review", "actor", "from_state", "to_state", "note"]
+    list_filter = ["to_state"]
+    list_select_related = ["review", "review__version", "review__version__article", "actor"]
+    search_fields = ["review__article__slug", "actor__username", "note"]
+
+
+@admin.register(ClinicianProfile)
+class ClinicianProfileAdmin(SimpleHistoryAdmin):
+    list_display = ["published_name", "credentials", "profession", "registering_body", "active"]
+    list_filter = ["active", "profession"]
+    search_fields = ["published_name", "registration_number", "user__username"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Approvals refer to the profile; deactivate it instead.
+        return False

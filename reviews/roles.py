@@ -1,0 +1,71 @@
+"""The role groups and the admin permissions each one holds, kept in place after every migrate."""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+
+from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, PUBLISHING_ADMINS
+
+_READ_CONTENT = [
+    "articles.view_article",
+    "articles.view_section",
+    "articles.view_version",
+    "articles.view_publication",
+    "reviews.view_review",
+    "reviews.view_comment",
+    "reviews.view_reviewtransition",
+    "reviews.view_reviewdueboard",
+]
+
+ROLE_PERMISSIONS = {
+    EDITORS: [
+        *_READ_CONTENT,
+        "articles.add_article",
+        "articles.change_article",
+        "articles.add_section",
+        "articles.change_section",
+        "articles.delete_section",
+        "reviews.add_comment",
+    ],
+    CLINICAL_REVIEWERS: [*_READ_CONTENT, "reviews.add_comment", "reviews.view_clinicianprofile"],
+    PUBLISHING_ADMINS: [
+        *_READ_CONTENT,
+        "auth.view_group",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_user",
+        "reviews.add_clinicianprofile",
+        "reviews.change_clinicianprofile",
+        "reviews.view_clinicianprofile",
+        "articles.add_consumersite",
+        "articles.change_consumersite",
+        "articles.view_consumersite",
+        "articles.add_consumerapikey",
+        "articles.change_consumerapikey",
+        "articles.view_consumerapikey",
+    ],
+}
+
+
+def ensure_role_groups(**kwargs) -> None:
+    """Create the role groups and grant their permissions (never removes any).
+
+    Connected to post_migrate: Django creates permissions after migrations, so they are
+    created here first when a fresh database is being set up.
+    """
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for group_name, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        wanted = set()
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            wanted.add((app_label, codename))
+        permissions = [
+            permission
+            for permission in Permission.objects.select_related("content_type").filter(
+                codename__in=[codename for _, codename in wanted]
+            )
+            if (permission.content_type.app_label, permission.codename) in wanted
+        ]
+        group.permissions.add(*permissions)
