@@ -8,14 +8,13 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-export DJANGO_SETTINGS_MODULE := ldncontent.settings
-
-.PHONY: help install run migrate demo test lint pytest schema clean
+.PHONY: help install run migrate demo test lint pytest schema bench clean
 
 help:
 	@echo "make run      install, migrate, load the demo and serve on http://$(HOST):$(PORT)/"
 	@echo "make test     lint (ruff, migrations, OpenAPI) and the whole test suite"
 	@echo "make schema   write the OpenAPI schema to openapi.yaml"
+	@echo "make bench    benchmark the delivery API with gunicorn and wrk (bench/README.md)"
 	@echo "make clean    remove the virtualenv and the local SQLite database"
 
 $(STAMP): pyproject.toml
@@ -48,6 +47,10 @@ test: lint pytest
 
 schema: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'gunicorn>=23,<24'
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
