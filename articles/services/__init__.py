@@ -1,0 +1,36 @@
+"""Every write of the articles app, one transaction each (see the modules for the groups)."""
+
+from articles.services.consumers import consumer_key_issue, consumer_key_revoke
+from articles.services.publishing import (
+    publication_retract,
+    publications_mark_overdue,
+    publish,
+    version_submit,
+)
+from articles.services.working_copy import (
+    ARTICLE_FIELDS,
+    article_create,
+    article_replace,
+    article_update,
+    section_create,
+    section_delete,
+    section_reorder,
+    section_update,
+)
+
+__all__ = [
+    "ARTICLE_FIELDS",
+    "article_create",
+    "article_replace",
+    "article_update",
+    "consumer_key_issue",
+    "consumer_key_revoke",
+    "publication_retract",
+    "publications_mark_overdue",
+    "publish",
+    "section_create",
+    "section_delete",
+    "section_reorder",
+    "section_update",
+    "version_submit",
+]

@@ -1,0 +1,235 @@
+"""Versions and publication: freeze, publish, retract, flag overdue reviews, record events."""
+
+import hashlib
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from articles.exceptions import (
+    AlreadyRetracted,
+    EmptyArticle,
+    NothingToSubmit,
+    NotPublished,
+    OlderThanLive,
+)
+from articles.models import (
+    Article,
+    Event,
+    EventSequence,
+    EventType,
+    Publication,
+    PublicationStatus,
+    Version,
+)
+from articles.rendering import Attribution, payload_bytes, render_payload
+from articles.selectors import section_list
+from articles.services.working_copy import _lock_with_current_etag
+from articles.snapshots import content_hash, working_copy_snapshot
+from ldncontent.exceptions import (
+    InvalidContent,
+)
+from ldncontent.permissions import (
+    CLINICAL_REVIEWERS,
+    EDITORS,
+    PUBLISHING_ADMINS,
+    require_role,
+)
+
+
+@transaction.atomic
+def version_submit(
+    *, article: Article, user, note: str = "", if_match: str | None = None
+) -> Version:
+    """Freeze the working copy as the article's next Version.
+
+    `If-Match` is optional here (submitting does not change the working copy), but when it is
+    sent it must be current, so a CMS freezes exactly what it last saw.
+    """
+    require_role(user, EDITORS, action="submit articles for review")
+    if if_match is not None:
+        article, sections = _lock_with_current_etag(article=article, if_match=if_match)
+    else:
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        sections = section_list(article=article)
+    if not sections:
+        raise EmptyArticle()
+    snapshot = working_copy_snapshot(article=article, sections=sections)
+    digest = content_hash(snapshot)
+    latest = article.versions.order_by("-number").first()
+    if latest is not None and latest.content_hash == digest:
+        raise NothingToSubmit(
+            f"The working copy is identical to version {latest.number}: edit it before submitting."
+        )
+    return Version.objects.create(
+        article=article,
+        number=(latest.number + 1) if latest else 1,
+        title=snapshot["title"],
+        summary=snapshot["summary"],
+        topics=snapshot["topics"],
+        audience=snapshot["audience"],
+        sections=snapshot["sections"],
+        content_hash=digest,
+        submitted_by=user,
+        submitted_at=timezone.now(),
+        note=note,
+    )
+
+
+def _publication_etag(*, version: Version, payload: bytes) -> str:
+    # Derived from the content hash, plus the payload's own digest so that a change of the
+    # review metadata (e.g. review_overdue) also changes the validator a CDN holds.
+    payload_digest = hashlib.sha256(payload).hexdigest()[:16]
+    return f'"v{version.number}-{version.content_hash[:16]}-{payload_digest}"'
+
+
+@transaction.atomic
+def publish(*, version: Version, attribution: Attribution, actor) -> Publication:
+    """Make `version` the served content of its article, with its reviewer's attribution.
+
+    Called by the review workflow on approval, inside its transaction; nothing else writes
+    content into the Publication.
+    """
+    article = Article.objects.select_for_update().get(pk=version.article_id)
+    publication = Publication.objects.select_for_update().filter(article=article).first()
+    if publication is not None and publication.version.number > version.number:
+        raise OlderThanLive(
+            f"Version {publication.version.number} is already live; version {version.number} "
+            "is older."
+        )
+    now = timezone.now()
+    review_overdue = attribution.next_review_due < now.date()
+    payload = render_payload(
+        version=version, slug=article.slug, attribution=attribution, review_overdue=review_overdue
+    )
+    raw = payload_bytes(payload)
+    values = {
+        "slug": article.slug,
+        "version": version,
+        "status": PublicationStatus.LIVE,
+        "payload": raw,
+        "etag": _publication_etag(version=version, payload=raw),
+        "content_hash": version.content_hash,
+        "title": version.title,
+        "summary": version.summary,
+        "topics": version.topics,
+        "audience": version.audience,
+        "reviewer_name": attribution.reviewer_name,
+        "reviewer_credentials": attribution.reviewer_credentials,
+        "review_kind": attribution.review_kind,
+        "approved_at": attribution.approved_at,
+        "last_reviewed": attribution.last_reviewed,
+        "next_review_due": attribution.next_review_due,
+        "review_overdue": review_overdue,
+        "published_at": now,
+        "retracted_at": None,
+        "retraction_reason": "",
+        "retracted_by": None,
+    }
+    if publication is None:
+        publication = Publication(article=article, **values)
+    else:
+        for name, value in values.items():
+            setattr(publication, name, value)
+    publication._history_user = actor
+    publication._change_reason = f"Published version {version.number}"
+    publication.save()
+    _emit_event(
+        type=EventType.PUBLISHED,
+        publication=publication,
+        data={
+            "reviewer_name": attribution.reviewer_name,
+            "review_kind": attribution.review_kind,
+            "next_review_due": attribution.next_review_due.isoformat(),
+        },
+    )
+    return publication
+
+
+@transaction.atomic
+def publication_retract(*, article: Article, user, reason: str) -> Publication:
+    """Withdraw the article's live version from delivery; the record stays in history."""
+    require_role(user, PUBLISHING_ADMINS, CLINICAL_REVIEWERS, action="retract articles")
+    if not reason.strip():
+        raise InvalidContent(errors={"reason": ["Say why the article is retracted."]})
+    publication = Publication.objects.select_for_update().filter(article=article).first()
+    if publication is None:
+        raise NotPublished()
+    if publication.status == PublicationStatus.RETRACTED:
+        raise AlreadyRetracted()
+    publication.status = PublicationStatus.RETRACTED
+    publication.retracted_at = timezone.now()
+    publication.retraction_reason = reason.strip()
+    publication.retracted_by = user
+    publication._history_user = user
+    publication._change_reason = f"Retracted: {reason.strip()}"[:100]
+    publication.save()
+    _emit_event(
+        type=EventType.RETRACTED,
+        publication=publication,
+        data={"reason": publication.retraction_reason},
+    )
+    return publication
+
+
+def _emit_event(*, type: str, publication: Publication, data: dict[str, Any]) -> Event:
+    """Append an event in the caller's transaction, in commit order.
+
+    Locking the single sequence row makes event-writing transactions commit one after the
+    other, so positions become visible in order and a reader paging by position never skips
+    one that commits late.
+    """
+    sequence, _ = EventSequence.objects.select_for_update().get_or_create(pk=1)
+    sequence.last_position += 1
+    sequence.save(update_fields=["last_position"])
+    return Event.objects.create(
+        position=sequence.last_position,
+        type=type,
+        article_id=publication.article_id,
+        slug=publication.slug,
+        version=publication.version.number,
+        content_hash=publication.content_hash,
+        occurred_at=timezone.now(),
+        data=data,
+    )
+
+
+@transaction.atomic
+def publications_mark_overdue(*, today: date) -> list[Publication]:
+    """Flag live publications whose review date has passed, once per due date, with an event.
+
+    The stored payload is rendered again with `review_overdue: true`, so its ETag changes
+    and caches refetch it.
+    """
+    overdue = list(
+        Publication.objects.select_for_update()
+        .select_related("version")
+        .filter(status=PublicationStatus.LIVE, review_overdue=False, next_review_due__lt=today)
+    )
+    for publication in overdue:
+        payload = render_payload(
+            version=publication.version,
+            slug=publication.slug,
+            attribution=Attribution(
+                reviewer_name=publication.reviewer_name,
+                reviewer_credentials=publication.reviewer_credentials,
+                review_kind=publication.review_kind,
+                approved_at=publication.approved_at,
+                last_reviewed=publication.last_reviewed,
+                next_review_due=publication.next_review_due,
+            ),
+            review_overdue=True,
+        )
+        raw = payload_bytes(payload)
+        publication.payload = raw
+        publication.etag = _publication_etag(version=publication.version, payload=raw)
+        publication.review_overdue = True
+        publication._change_reason = "Review overdue"
+        publication.save()
+        _emit_event(
+            type=EventType.REVIEW_OVERDUE,
+            publication=publication,
+            data={"next_review_due": publication.next_review_due.isoformat()},
+        )
+    return overdue
