@@ -8,11 +8,12 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: help install run migrate demo test lint pytest schema bench clean
+.PHONY: help install run worker migrate demo test lint pytest schema bench clean
 
 help:
 	@echo "make run      install, migrate, load the demo and serve on http://$(HOST):$(PORT)/"
 	@echo "make test     lint (ruff, migrations, OpenAPI) and the whole test suite"
+	@echo "make worker   run the webhook worker alone (make run starts it too)"
 	@echo "make schema   write the OpenAPI schema to openapi.yaml"
 	@echo "make bench    benchmark the delivery API with gunicorn and wrk (bench/README.md)"
 	@echo "make clean    remove the virtualenv and the local SQLite database"
@@ -32,7 +33,13 @@ demo: migrate
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo --port $(PORT) --host $(HOST)
 
 run: demo
+	@echo "Starting the webhook worker and the server (Ctrl-C stops both)."
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+worker: migrate
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py run_worker
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

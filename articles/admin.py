@@ -13,10 +13,13 @@ from articles.models import (
     Article,
     ConsumerApiKey,
     ConsumerSite,
+    DeliveryAttempt,
     Event,
     Publication,
     Section,
     Version,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from ldncontent.exceptions import DomainError
 
@@ -246,3 +249,71 @@ class ConsumerApiKeyAdmin(APIKeyModelAdmin):
 
 # The library's own key model is unused: consuming sites' keys are ConsumerApiKey.
 admin.site.unregister(APIKey)
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["name", "url", "site", "active", "created_at"]
+    list_filter = ["active", "site"]
+    fields = ["name", "url", "site", "event_types", "active", "secret"]
+    readonly_fields = ["secret"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The site decides which events may be sent, so it is fixed once created.
+        return ["secret", "site"] if obj else ["secret"]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            services.webhook_endpoint_update(
+                user=request.user,
+                endpoint=obj,
+                changes={name: data[name] for name in ("name", "url", "event_types", "active")},
+            )
+            return
+        created = services.webhook_endpoint_create(
+            user=request.user,
+            name=data["name"],
+            url=data["url"],
+            site=data.get("site"),
+            event_types=data.get("event_types") or [],
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as error:
+            messages.error(request, f"{error.detail} {error.errors or ''}")
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    fields = ["attempted_at", "status_code", "duration_ms", "outcome", "error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["event", "endpoint", "status", "attempts", "last_status_code", "delivered_at"]
+    list_filter = ["status", "endpoint"]
+    list_select_related = ["event", "endpoint"]
+    inlines = [DeliveryAttemptInline]
+    actions = ["replay"]
+
+    @admin.action(description="Replay the selected deliveries")
+    def replay(self, request, queryset):
+        try:
+            for delivery in queryset:
+                services.webhook_delivery_replay(delivery=delivery, user=request.user)
+        except DomainError as error:
+            messages.error(request, error.detail)
+            return
+        messages.success(request, f"{queryset.count()} delivery(ies) will be sent again.")

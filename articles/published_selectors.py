@@ -12,10 +12,15 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework_api_key.crypto import KeyGenerator
 
-from articles.models import ConsumerApiKey, ConsumerSite, Event, EventType, Publication
+from articles.models import (
+    PUBLIC_EVENT_TYPES,
+    ConsumerApiKey,
+    ConsumerSite,
+    Event,
+    Publication,
+)
 
 _KEY_GENERATOR = KeyGenerator()
-PUBLIC_EVENT_TYPES = tuple(EventType.values)
 
 _KEY_SQL = (
     f"SELECT k.id, k.hashed_key, k.expiry_date, k.site_id "

@@ -7,11 +7,15 @@ from rest_framework import serializers
 from articles.models import (
     Article,
     Audience,
+    ConsumerSite,
+    DeliveryAttempt,
     EventType,
     Publication,
     ReviewKind,
     Section,
     Version,
+    WebhookDelivery,
+    WebhookEndpoint,
     slug_validator,
 )
 from ldncontent.serializers import StrictCharField, StrictIntegerField, StrictSerializer
@@ -483,3 +487,98 @@ class RetractionNoticeOutputSerializer(serializers.Serializer):
     detail = serializers.CharField(read_only=True)
     retracted_at = serializers.DateTimeField(read_only=True)
     reason = serializers.CharField(read_only=True, help_text="Why it was withdrawn.")
+
+
+class WebhookEndpointOutputSerializer(serializers.ModelSerializer):
+    """A webhook endpoint (the secret is shown only when created or rotated)."""
+
+    site = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The consuming site; null for the CMS."
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "name", "url", "site", "event_types", "active", "created_at"]
+        read_only_fields = fields
+
+
+class WebhookEndpointSecretOutputSerializer(WebhookEndpointOutputSerializer):
+    """A webhook endpoint with its signing secret: shown once, keep it safe."""
+
+    class Meta(WebhookEndpointOutputSerializer.Meta):
+        fields = [*WebhookEndpointOutputSerializer.Meta.fields, "secret"]
+        read_only_fields = fields
+
+
+class WebhookEndpointCreateInputSerializer(StrictSerializer):
+    """A new webhook endpoint."""
+
+    name = StrictCharField(max_length=200, help_text="What this endpoint is.")
+    url = serializers.URLField(max_length=500, help_text="Where events are POSTed.")
+    site = serializers.PrimaryKeyRelatedField(
+        queryset=ConsumerSite.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A consuming site's id (it receives public events only); null for the CMS.",
+    )
+    event_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=EventType.choices),
+        required=False,
+        default=list,
+        max_length=20,
+        help_text="Event types to send; empty for all the endpoint may receive.",
+    )
+
+
+class WebhookEndpointUpdateInputSerializer(StrictSerializer):
+    """Changes to a webhook endpoint."""
+
+    name = StrictCharField(max_length=200, required=False)
+    url = serializers.URLField(max_length=500, required=False)
+    event_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=EventType.choices), required=False, max_length=20
+    )
+    active = serializers.BooleanField(required=False, help_text="False stops all deliveries.")
+    rotate_secret = serializers.BooleanField(
+        required=False, default=False, help_text="True issues a new secret (shown once)."
+    )
+
+
+class DeliveryAttemptOutputSerializer(serializers.ModelSerializer):
+    """One HTTP attempt of a delivery."""
+
+    class Meta:
+        model = DeliveryAttempt
+        fields = ["attempted_at", "status_code", "duration_ms", "error", "outcome"]
+        read_only_fields = fields
+
+
+class WebhookDeliveryOutputSerializer(serializers.ModelSerializer):
+    """One event's delivery to one endpoint, with its attempt log."""
+
+    event_id = serializers.CharField(
+        source="event.position",
+        read_only=True,
+        help_text="The event's position (webhook-id evt_<n>).",
+    )
+    event_type = serializers.CharField(source="event.type", read_only=True)
+    slug = serializers.CharField(source="event.slug", read_only=True)
+    attempt_log = DeliveryAttemptOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "event_id",
+            "event_type",
+            "slug",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "last_status_code",
+            "last_error",
+            "delivered_at",
+            "attempt_log",
+        ]
+        read_only_fields = fields

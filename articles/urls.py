@@ -3,6 +3,7 @@
 from django.urls import path
 
 from articles import apis
+from articles.apis import webhooks
 
 urlpatterns = [
     path("articles/", apis.ArticleListCreateApi.as_view(), name="article-list"),
@@ -42,5 +43,21 @@ urlpatterns = [
         "articles/<slug:slug>/retract/",
         apis.PublicationRetractApi.as_view(),
         name="article-retract",
+    ),
+    path("webhooks/", webhooks.WebhookEndpointListCreateApi.as_view(), name="webhook-list"),
+    path(
+        "webhooks/<int:endpoint_id>/",
+        webhooks.WebhookEndpointDetailApi.as_view(),
+        name="webhook-detail",
+    ),
+    path(
+        "webhooks/<int:endpoint_id>/deliveries/",
+        webhooks.WebhookDeliveryListApi.as_view(),
+        name="webhook-deliveries",
+    ),
+    path(
+        "webhooks/deliveries/<int:delivery_id>/replay/",
+        webhooks.WebhookDeliveryReplayApi.as_view(),
+        name="webhook-delivery-replay",
     ),
 ]

@@ -61,3 +61,12 @@ def require_role(user, *roles: str, action: str) -> None:
     """Refuse `action` unless the user has one of `roles` (services check authority again)."""
     if not user_roles(user) & set(roles):
         raise NotAllowed(f"Only {' or '.join(roles)} may {action}.")
+
+
+class IsPublishingAdmin(BasePermission):
+    """The user is in the `publishing-admins` group."""
+
+    message = "Only publishing admins may manage webhooks."
+
+    def has_permission(self, request, view) -> bool:
+        return PUBLISHING_ADMINS in user_roles(request.user)

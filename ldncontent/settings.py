@@ -165,6 +165,8 @@ SPECTACULAR_SETTINGS = {
         "AudienceEnum": "articles.models.Audience",
         "ReviewKindEnum": "articles.models.ReviewKind",
         "ReviewStateEnum": "reviews.models.ReviewState",
+        "EventTypeEnum": "articles.models.EventType",
+        "DeliveryStatusEnum": "articles.models.DeliveryStatus",
     },
     "TAGS": [
         {"name": "auth", "description": "Bearer tokens for staff and CMS integrations."},
@@ -172,6 +174,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "sections", "description": "The ordered sections of an article (authoring)."},
         {"name": "versions", "description": "Frozen versions, diffs, previews and retraction."},
         {"name": "reviews", "description": "Submission and clinical review of versions."},
+        {"name": "webhooks", "description": "Signed webhooks (publishing admins)."},
         {
             "name": "delivery",
             "description": "For consuming sites (`Authorization: Api-Key <key>`): approved "
@@ -195,6 +198,16 @@ DELIVERY_PAGE_SIZE = int(os.environ.get("DELIVERY_PAGE_SIZE", "50"))
 REVIEW_OVERDUE_POLICY = os.environ.get("REVIEW_OVERDUE_POLICY", "flag")
 if REVIEW_OVERDUE_POLICY not in {"flag", "withhold"}:
     raise ImproperlyConfigured("REVIEW_OVERDUE_POLICY must be `flag` or `withhold`.")
+
+# Webhooks: retries with exponential backoff and jitter, up to WEBHOOK_MAX_ATTEMPTS.
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "10"))
+WEBHOOK_BACKOFF_BASE_SECONDS = float(os.environ.get("WEBHOOK_BACKOFF_BASE_SECONDS", "5"))
+WEBHOOK_BACKOFF_MAX_SECONDS = float(os.environ.get("WEBHOOK_BACKOFF_MAX_SECONDS", "3600"))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# A delivery being sent is leased for this long; a worker that dies mid-send loses nothing:
+# the lease runs out and the event is sent again, with the same webhook-id.
+WEBHOOK_LEASE_SECONDS = float(os.environ.get("WEBHOOK_LEASE_SECONDS", "60"))
+WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "1"))
 
 # A full clinical review is valid for at most this many months; a clinician may set less.
 REVIEW_INTERVAL_MONTHS = int(os.environ.get("REVIEW_INTERVAL_MONTHS", "12"))

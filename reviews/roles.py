@@ -43,6 +43,11 @@ ROLE_PERMISSIONS = {
         "articles.add_consumerapikey",
         "articles.change_consumerapikey",
         "articles.view_consumerapikey",
+        "articles.add_webhookendpoint",
+        "articles.change_webhookendpoint",
+        "articles.view_webhookendpoint",
+        "articles.view_webhookdelivery",
+        "articles.view_event",
     ],
 }
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import services as article_services
-from articles.models import Article, ReviewKind, Section
+from articles.models import Article, EventType, ReviewKind, Section
 from articles.rendering import Attribution
 from ldncontent.exceptions import InvalidContent
 from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, require_role, user_roles
@@ -116,6 +116,12 @@ def review_submit(*, article: Article, user, note: str = "", if_match: str | Non
         )
     review = Review.objects.create(version=version, article=article)
     _record(review=review, actor=user, from_state="", note=note)
+    article_services.event_emit(
+        type=EventType.VERSION_SUBMITTED,
+        article=article,
+        version=version,
+        data={"review_id": review.pk, "submitted_by": user.get_username(), "note": note},
+    )
     return review
 
 
@@ -184,6 +190,12 @@ def review_approve(
     review.next_review_due = due
     review.save()
     _record(review=review, actor=reviewer, from_state=ReviewState.SUBMITTED, note=note)
+    article_services.event_emit(
+        type=EventType.APPROVED,
+        article=review.article,
+        version=review.version,
+        data={"review_id": review.pk, "reviewer_name": profile.published_name, "kind": kind},
+    )
     article_services.publish(
         version=review.version,
         attribution=Attribution(
@@ -199,6 +211,12 @@ def review_approve(
     return review
 
 
+_DECISION_EVENTS = {
+    ReviewState.CHANGES_REQUESTED: EventType.CHANGES_REQUESTED,
+    ReviewState.REJECTED: EventType.REJECTED,
+}
+
+
 def _decide(*, review: Review, reviewer, state: str, note: str) -> Review:
     review.state = state
     review.reviewer = reviewer
@@ -206,6 +224,20 @@ def _decide(*, review: Review, reviewer, state: str, note: str) -> Review:
     review.decision_note = note
     review.save()
     _record(review=review, actor=reviewer, from_state=ReviewState.SUBMITTED, note=note)
+    article_services.event_emit(
+        type=_DECISION_EVENTS[state],
+        article=review.article,
+        version=review.version,
+        data={
+            "review_id": review.pk,
+            "reviewer": reviewer.get_username(),
+            "note": note,
+            "comments": [
+                {"section_anchor": comment.section_anchor, "body": comment.body}
+                for comment in review.comments.all()
+            ],
+        },
+    )
     return review
 
 

@@ -1,9 +1,15 @@
 """Models of articles: the working copy, frozen versions, and the served read model."""
 
 from articles.models.consumers import ConsumerApiKey, ConsumerSite
-from articles.models.events import Event, EventSequence, EventType
+from articles.models.events import PUBLIC_EVENT_TYPES, Event, EventSequence, EventType
 from articles.models.publication import Publication, PublicationStatus, ReviewKind
 from articles.models.versions import FrozenModel, FrozenQuerySet, ImmutableRecord, Version
+from articles.models.webhooks import (
+    DeliveryAttempt,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from articles.models.working_copy import (
     SLUG_MESSAGE,
     SLUG_PATTERN,
@@ -14,12 +20,15 @@ from articles.models.working_copy import (
 )
 
 __all__ = [
+    "PUBLIC_EVENT_TYPES",
     "SLUG_MESSAGE",
     "SLUG_PATTERN",
     "Article",
     "Audience",
     "ConsumerApiKey",
     "ConsumerSite",
+    "DeliveryAttempt",
+    "DeliveryStatus",
     "Event",
     "EventSequence",
     "EventType",
@@ -31,5 +40,7 @@ __all__ = [
     "ReviewKind",
     "Section",
     "Version",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "slug_validator",
 ]

@@ -1,4 +1,4 @@
-"""The event table (outbox): an ordered, append-only record of what consuming sites must know."""
+"""The event table (outbox): an ordered, append-only record of what happened to articles."""
 
 from django.db import models
 
@@ -7,9 +7,18 @@ from articles.models.working_copy import Article
 
 
 class EventType(models.TextChoices):
+    # What consuming sites see (changes feed and their webhooks):
     PUBLISHED = "article.published", "Published"
     RETRACTED = "article.retracted", "Retracted"
     REVIEW_OVERDUE = "article.review_overdue", "Review overdue"
+    # The publisher's own workflow, for the CMS's webhooks only:
+    VERSION_SUBMITTED = "version.submitted", "Version submitted"
+    CHANGES_REQUESTED = "review.changes_requested", "Changes requested"
+    APPROVED = "review.approved", "Approved"
+    REJECTED = "review.rejected", "Rejected"
+
+
+PUBLIC_EVENT_TYPES = (EventType.PUBLISHED, EventType.RETRACTED, EventType.REVIEW_OVERDUE)
 
 
 class EventSequence(models.Model):
@@ -22,7 +31,7 @@ class EventSequence(models.Model):
 
 
 class Event(FrozenModel):
-    """Something that happened to a published article, written in the transaction that caused it."""
+    """Something that happened to an article, written in the transaction that caused it."""
 
     position = models.PositiveBigIntegerField(
         unique=True, help_text="Commit order: readers page through events by position."

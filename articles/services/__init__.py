@@ -2,10 +2,16 @@
 
 from articles.services.consumers import consumer_key_issue, consumer_key_revoke
 from articles.services.publishing import (
+    event_emit,
     publication_retract,
     publications_mark_overdue,
     publish,
     version_submit,
+)
+from articles.services.webhooks import (
+    webhook_delivery_replay,
+    webhook_endpoint_create,
+    webhook_endpoint_update,
 )
 from articles.services.working_copy import (
     ARTICLE_FIELDS,
@@ -25,6 +31,7 @@ __all__ = [
     "article_update",
     "consumer_key_issue",
     "consumer_key_revoke",
+    "event_emit",
     "publication_retract",
     "publications_mark_overdue",
     "publish",
@@ -33,4 +40,7 @@ __all__ = [
     "section_reorder",
     "section_update",
     "version_submit",
+    "webhook_delivery_replay",
+    "webhook_endpoint_create",
+    "webhook_endpoint_update",
 ]

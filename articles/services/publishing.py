@@ -25,6 +25,7 @@ from articles.models import (
 )
 from articles.rendering import Attribution, payload_bytes, render_payload
 from articles.selectors import section_list
+from articles.services.webhooks import webhook_deliveries_enqueue
 from articles.services.working_copy import _lock_with_current_etag
 from articles.snapshots import content_hash, working_copy_snapshot
 from ldncontent.exceptions import (
@@ -135,9 +136,10 @@ def publish(*, version: Version, attribution: Attribution, actor) -> Publication
     publication._history_user = actor
     publication._change_reason = f"Published version {version.number}"
     publication.save()
-    _emit_event(
+    event_emit(
         type=EventType.PUBLISHED,
-        publication=publication,
+        article=article,
+        version=version,
         data={
             "reviewer_name": attribution.reviewer_name,
             "review_kind": attribution.review_kind,
@@ -165,34 +167,39 @@ def publication_retract(*, article: Article, user, reason: str) -> Publication:
     publication._history_user = user
     publication._change_reason = f"Retracted: {reason.strip()}"[:100]
     publication.save()
-    _emit_event(
+    event_emit(
         type=EventType.RETRACTED,
-        publication=publication,
+        article=article,
+        version=publication.version,
         data={"reason": publication.retraction_reason},
     )
     return publication
 
 
-def _emit_event(*, type: str, publication: Publication, data: dict[str, Any]) -> Event:
-    """Append an event in the caller's transaction, in commit order.
+def event_emit(
+    *, type: str, article: Article, version: Version | None, data: dict[str, Any]
+) -> Event:
+    """Append an event in the caller's transaction, in commit order, and queue its webhooks.
 
     Locking the single sequence row makes event-writing transactions commit one after the
     other, so positions become visible in order and a reader paging by position never skips
-    one that commits late.
+    one that commits late. A rolled-back change therefore leaves no event and no delivery.
     """
     sequence, _ = EventSequence.objects.select_for_update().get_or_create(pk=1)
     sequence.last_position += 1
     sequence.save(update_fields=["last_position"])
-    return Event.objects.create(
+    event = Event.objects.create(
         position=sequence.last_position,
         type=type,
-        article_id=publication.article_id,
-        slug=publication.slug,
-        version=publication.version.number,
-        content_hash=publication.content_hash,
+        article=article,
+        slug=article.slug,
+        version=version.number if version else None,
+        content_hash=version.content_hash if version else "",
         occurred_at=timezone.now(),
         data=data,
     )
+    webhook_deliveries_enqueue(event=event)
+    return event
 
 
 @transaction.atomic
@@ -204,7 +211,7 @@ def publications_mark_overdue(*, today: date) -> list[Publication]:
     """
     overdue = list(
         Publication.objects.select_for_update()
-        .select_related("version")
+        .select_related("version", "article")
         .filter(status=PublicationStatus.LIVE, review_overdue=False, next_review_due__lt=today)
     )
     for publication in overdue:
@@ -227,9 +234,10 @@ def publications_mark_overdue(*, today: date) -> list[Publication]:
         publication.review_overdue = True
         publication._change_reason = "Review overdue"
         publication.save()
-        _emit_event(
+        event_emit(
             type=EventType.REVIEW_OVERDUE,
-            publication=publication,
+            article=publication.article,
+            version=publication.version,
             data={"next_review_due": publication.next_review_due.isoformat()},
         )
     return overdue
