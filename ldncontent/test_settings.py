@@ -8,6 +8,12 @@ from ldncontent.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Tests talk plain HTTP to the test client and to live servers on 127.0.0.1.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405 - no connection outlives its test
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     import tempfile
     from pathlib import Path

@@ -1,0 +1,79 @@
+"""Production settings: `check --deploy` is clean, HTTPS behind a proxy, security headers."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.django_db
+
+
+def manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    env.update(environment)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_settings_pass_check_deploy_with_no_warnings():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DEBUG="false",
+        ALLOWED_HOSTS="content.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check", SECRET_KEY="", DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_responses_carry_security_headers():
+    response = Client().get("/healthz", secure=True)
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_plain_http_is_redirected_except_the_health_check(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()
+    response = client.get("/api/v1/articles/")
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+    assert client.get("/healthz").status_code == 200
+    behind_proxy = client.get("/api/v1/articles/", HTTP_X_FORWARDED_PROTO="https")
+    assert behind_proxy.status_code == 401, "a TLS proxy's X-Forwarded-Proto is trusted"
+
+
+def test_the_health_check_reports_an_unreachable_database():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.test import Client; r = Client().get('/healthz'); "
+        "print(r.status_code, r.json()['status'])",
+        DEBUG="true",
+        ALLOWED_HOSTS="testserver",
+        DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing",  # nothing listens on port 9
+    )
+    assert result.stdout.strip().splitlines()[-1] == "503 error", result.stdout + result.stderr
