@@ -24,7 +24,7 @@ from articles.models import (
 from ldncontent.exceptions import DomainError
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdminMixin:
     """Frozen or service-written records: viewable, never added, changed or deleted here."""
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -37,6 +37,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A read-only model admin."""
+
+
 class ServiceBackedAdmin(SimpleHistoryAdmin):
     """Saves go through the services (with the ETag read when the form opened); a refusal
     is shown as a message instead of an error page, and nothing is saved."""
@@ -45,12 +49,7 @@ class ServiceBackedAdmin(SimpleHistoryAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except DomainError as error:
-            detail = error.detail
-            if error.errors:
-                detail += " " + " ".join(
-                    f"{field}: {' '.join(texts)}" for field, texts in error.errors.items()
-                )
-            messages.error(request, detail)
+            messages.error(request, error.describe())
             return HttpResponseRedirect(request.get_full_path())
 
     def delete_view(self, request, object_id, extra_context=None):
@@ -285,7 +284,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except DomainError as error:
-            messages.error(request, f"{error.detail} {error.errors or ''}")
+            messages.error(request, error.describe())
             return HttpResponseRedirect(request.get_full_path())
 
 

@@ -17,6 +17,13 @@ class DomainError(Exception):
         self.errors = errors
         super().__init__(self.detail)
 
+    def describe(self) -> str:
+        """The detail with every field error, as one sentence for a person (e.g. in the admin)."""
+        if not self.errors:
+            return self.detail
+        fields = " ".join(f"{field}: {' '.join(texts)}" for field, texts in self.errors.items())
+        return f"{self.detail} {fields}"
+
 
 class InvalidContent(DomainError):
     """The content breaks a rule (limits, anchors, headings); `errors` says which field."""

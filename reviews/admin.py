@@ -8,7 +8,6 @@ delete a version, a decision or an audit row.
 from dataclasses import asdict
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -20,8 +19,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles import selectors as article_selectors
-from articles.models import ReviewKind
-from articles.rendering import Attribution, render_payload
+from articles.admin import ReadOnlyAdminMixin
 from ldncontent.exceptions import DomainError, NotAllowed
 from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, user_roles
 from reviews import selectors, services
@@ -32,23 +30,11 @@ from reviews.models import (
     ReviewState,
     ReviewTransition,
 )
+from reviews.policy import latest_review_due
 
 admin.site.index_template = "admin/ldn_index.html"
 admin.site.site_header = "ldncontent"
 admin.site.site_title = "ldncontent admin"
-
-
-class ReadOnlyAdminMixin:
-    """Records that are written only by services: viewable, never added, changed or deleted."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class TopicFilter(admin.SimpleListFilter):
@@ -183,21 +169,8 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             services.ensure_can_decide(review=review, user=request.user)
         except NotAllowed as refusal:
             why_not = refusal.detail
-        today = timezone.localdate()
-        latest_due = services.add_months(today, settings.REVIEW_INTERVAL_MONTHS)
-        profile = ClinicianProfile.objects.filter(user=request.user, active=True).first()
-        preview = render_payload(
-            version=version,
-            slug=review.article.slug,
-            attribution=Attribution(
-                reviewer_name=profile.published_name if profile else "(approving clinician)",
-                reviewer_credentials=profile.credentials if profile else "",
-                review_kind=ReviewKind.FULL,
-                approved_at=timezone.now(),
-                last_reviewed=today,
-                next_review_due=latest_due,
-            ),
-        )
+        latest_due = latest_review_due(timezone.localdate())
+        preview = selectors.version_preview(version=version, user=request.user)
         return {
             "title": f"Review of {version.title} v{version.number}",
             "review": review,
@@ -260,14 +233,11 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             else:
                 messages.error(request, "Unknown action.")
                 return HttpResponseRedirect(page)
-        except (DomainError, ValueError) as error:
-            detail = getattr(error, "detail", str(error))
-            errors = getattr(error, "errors", None)
-            if errors:
-                detail += " " + " ".join(
-                    f"{field}: {' '.join(texts)}" for field, texts in errors.items()
-                )
-            messages.error(request, detail)
+        except DomainError as error:
+            messages.error(request, error.describe())
+            return HttpResponseRedirect(page)
+        except ValueError:
+            messages.error(request, "Next review due is not a date: use the date picker.")
             return HttpResponseRedirect(page)
         messages.success(request, message)
         return HttpResponseRedirect(page)

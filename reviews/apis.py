@@ -2,9 +2,7 @@
 
 from dataclasses import asdict
 
-from django.conf import settings
 from django.http import HttpResponse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -15,14 +13,13 @@ from rest_framework.views import APIView
 
 from articles import selectors as article_selectors
 from articles.apis import AuthoringPagination
-from articles.models import ReviewKind
-from articles.rendering import Attribution, payload_bytes, render_payload
+from articles.rendering import payload_bytes
 from articles.serializers import PublishedArticleOutputSerializer
 from ldncontent.apidocs import CONFLICT, READ_ERRORS, WRITE_ERRORS
 from ldncontent.permissions import HasStaffRole
 from reviews import apidocs as examples
 from reviews import selectors, services
-from reviews.models import ClinicianProfile, ReviewState
+from reviews.models import ReviewState
 from reviews.serializers import (
     ApproveInputSerializer,
     ArticleReviewStatusOutputSerializer,
@@ -37,7 +34,6 @@ from reviews.serializers import (
     SubmitInputSerializer,
     WithdrawInputSerializer,
 )
-from reviews.services import add_months
 
 REVIEWS_TAG = ["reviews"]
 DECISION_ERRORS = {code: WRITE_ERRORS[code] for code in (400, 401, 403, 404, 413, 415)} | {
@@ -139,17 +135,7 @@ class VersionPreviewApi(StaffPermissions, APIView):
     def get(self, request: Request, slug: str, number: int) -> HttpResponse:
         article = article_selectors.article_get(slug=slug)
         version = article_selectors.version_get(article=article, number=number)
-        profile = ClinicianProfile.objects.filter(user=request.user, active=True).first()
-        now = timezone.now()
-        attribution = Attribution(
-            reviewer_name=profile.published_name if profile else "(approving clinician)",
-            reviewer_credentials=profile.credentials if profile else "",
-            review_kind=ReviewKind.FULL,
-            approved_at=now,
-            last_reviewed=now.date(),
-            next_review_due=add_months(now.date(), settings.REVIEW_INTERVAL_MONTHS),
-        )
-        payload = render_payload(version=version, slug=article.slug, attribution=attribution)
+        payload = selectors.version_preview(version=version, user=request.user)
         response = HttpResponse(payload_bytes(payload), content_type="application/json")
         response["Cache-Control"] = "private, no-store"
         return response

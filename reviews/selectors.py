@@ -8,9 +8,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from articles import selectors as article_selectors
-from articles.models import Article, Publication, PublicationStatus, Version
+from articles.models import Article, Publication, PublicationStatus, ReviewKind, Version
+from articles.rendering import Attribution, render_payload
 from articles.snapshots import content_hash, section_text_hash, working_copy_snapshot
 from reviews.models import ClinicianProfile, Comment, Review, ReviewState
+from reviews.policy import latest_review_due
 
 
 def review_queue(
@@ -209,4 +211,25 @@ def review_due_board() -> QuerySet[Publication]:
     """Live publications by next review date, soonest first."""
     return Publication.objects.filter(status=PublicationStatus.LIVE).order_by(
         "next_review_due", "slug"
+    )
+
+
+def version_preview(*, version: Version, user) -> dict:
+    """The payload delivery would serve if `user` approved `version` now with a full review.
+
+    The reviewer fields are the user's clinician profile, or a placeholder for non-clinicians.
+    """
+    profile = ClinicianProfile.objects.filter(user=user, active=True).first()
+    now = timezone.now()
+    return render_payload(
+        version=version,
+        slug=version.article.slug,
+        attribution=Attribution(
+            reviewer_name=profile.published_name if profile else "(approving clinician)",
+            reviewer_credentials=profile.credentials if profile else "",
+            review_kind=ReviewKind.FULL,
+            approved_at=now,
+            last_reviewed=now.date(),
+            next_review_due=latest_review_due(now.date()),
+        ),
     )

@@ -5,7 +5,6 @@ authority, changes it, and appends to the audit trail. Approval publishes throug
 `articles.services.publish` with plain data.
 """
 
-import calendar
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -29,13 +28,7 @@ from reviews.exceptions import (
     SeparationOfDuties,
 )
 from reviews.models import ClinicianProfile, Comment, Review, ReviewState, ReviewTransition
-
-
-def add_months(start: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when it is shorter."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+from reviews.policy import latest_review_due
 
 
 def _record(*, review: Review, actor, from_state: str, note: str = "") -> None:
@@ -144,7 +137,7 @@ def _approval_dates(
         if previous is None:
             raise ChangeReviewNeedsFullReview()
         return previous.last_reviewed, previous.next_review_due
-    latest_due = add_months(today, settings.REVIEW_INTERVAL_MONTHS)
+    latest_due = latest_review_due(today)
     if next_review_due is None:
         return today, latest_due
     if not today < next_review_due <= latest_due:
