@@ -1,0 +1,409 @@
+"""Random sequences of edits and review steps keep the served Publication in step with approvals.
+
+A hypothesis state machine drives one article through edits, submissions, decisions,
+withdrawals and retractions by a small cast of users. It keeps its own model of what should
+happen (each review's state, which version should be live, the bodies each version froze)
+and after every step compares the database with it.
+
+Database isolation: hypothesis runs many examples inside one test method, and neither
+`hypothesis.extra.django.TestCase` (whose `setup_example`/`teardown_example` hooks are only
+called for `@given` methods of the test case, not for `run_state_machine_as_test`) nor
+mixing `Machine.TestCase` into a Django TestCase resets the database between examples. So
+each machine opens a savepoint in `__init__` and rolls it back in `teardown`; the initialize
+step checks that it starts from an empty database.
+"""
+
+import itertools
+import json
+from collections.abc import Callable
+from typing import Any
+
+import hypothesis.extra.django
+import pytest
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from articles import services as article_services
+from articles.exceptions import AlreadyRetracted, NothingToSubmit, NotPublished, OlderThanLive
+from articles.models import (
+    Article,
+    ImmutableRecord,
+    Publication,
+    PublicationStatus,
+    ReviewKind,
+    Version,
+)
+from articles.rendering import Attribution
+from articles.selectors import article_etag, section_list
+from ldncontent.exceptions import DomainError, NotAllowed
+from reviews import services as review_services
+from reviews.exceptions import (
+    ChangeReviewNeedsFullReview,
+    ContentHashMismatch,
+    InvalidTransition,
+    NotAClinician,
+    NotTheSubmitter,
+)
+from reviews.models import Review, ReviewState
+from tests import factories
+
+SLUG = "stopping-ldn"
+ANCHORS = ("part-0", "part-1", "part-2")
+CLINICIANS = ("clinician", "second-clinician")
+DECIDERS = (*CLINICIANS, "editor", "publisher")
+RETRACTORS = ("publisher", "clinician", "editor")
+WITHDRAWERS = ("editor", "second-editor")
+# -1 is the latest review; other numbers pick any review (modulo the number of reviews).
+PICK = st.one_of(st.just(-1), st.integers(min_value=0, max_value=9))
+# Approvals drive the Publication, so the approve rule leans to the latest review and to
+# clinicians; the other rules pick uniformly.
+PICK_MOSTLY_LATEST = st.one_of(st.just(-1), PICK)
+APPROVERS = st.one_of(st.sampled_from(CLINICIANS), st.sampled_from(DECIDERS))
+MAX_EDITS_BETWEEN_SUBMISSIONS = 3
+
+MACHINE_SETTINGS = settings(
+    max_examples=40,
+    stateful_step_count=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+def attempt(expected: type[DomainError] | None, action: Callable[[], Any]) -> bool:
+    """Run `action`; a domain error is a legitimate refusal, but only the one the model expects.
+
+    Returns whether the action was carried out.
+    """
+    try:
+        action()
+    except DomainError as error:
+        assert expected is not None, f"refused, but the model expected success: {error!r}"
+        assert isinstance(error, expected), f"expected {expected.__name__}, got {error!r}"
+        return False
+    assert expected is None, f"expected {expected.__name__}, but it was carried out"
+    return True
+
+
+class ReviewMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        # One savepoint per example, rolled back in teardown: each example starts empty.
+        self._example_atomic = transaction.atomic()
+        self._example_atomic.__enter__()
+        self.users: dict[str, User] = {}
+        self.article: Article | None = None
+        self.reviews: list[Review] = []  # in submission order
+        self.expected_states: dict[int, str] = {}  # review pk -> state the model expects
+        self.frozen_bodies: dict[int, list[str]] = {}  # review pk -> bodies when submitted
+        self.bodies: dict[str, str] = {}  # the working copy's bodies, as the model knows them
+        self.differs_from_latest_version = True
+        self.edits_since_submission = 0
+        self.tampered_versions: set[int] = set()
+        self.older_publish_attempts: set[tuple[int, int]] = set()  # (older, published) pks
+        # The most recent approved review whose version was not retracted afterwards.
+        self.live: Review | None = None
+        # The most recent approved review at all (the Publication row's version).
+        self.last_approved: Review | None = None
+        self.fresh = itertools.count()
+
+    def teardown(self) -> None:
+        transaction.set_rollback(True)
+        self._example_atomic.__exit__(None, None, None)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def pick(self, index: int) -> Review:
+        return self.reviews[index % len(self.reviews)]
+
+    def has_approval(self) -> bool:
+        return ReviewState.APPROVED in self.expected_states.values()
+
+    def has_open_review(self) -> bool:
+        return ReviewState.SUBMITTED in self.expected_states.values()
+
+    def decision_refusal(self, review: Review, user: str) -> type[DomainError] | None:
+        """What approve/request changes/reject must be refused with, if anything."""
+        if self.expected_states[review.pk] != ReviewState.SUBMITTED:
+            return InvalidTransition
+        if user not in CLINICIANS:
+            return NotAClinician
+        return None
+
+    def untampered(self) -> list[Review]:
+        return [
+            review for review in self.reviews if review.version_id not in self.tampered_versions
+        ]
+
+    def older_than_published(self) -> list[Review]:
+        """Reviews of versions older than the Publication's, not yet tried against it."""
+        if self.last_approved is None:
+            return []
+        published = self.last_approved.version
+        return [
+            review
+            for review in self.reviews
+            if review.version.number < published.number
+            and (review.version_id, published.pk) not in self.older_publish_attempts
+        ]
+
+    # --- setup --------------------------------------------------------------------------------
+
+    @initialize()
+    def create_users_and_article(self) -> None:
+        # The previous example's rows must have been rolled back.
+        assert not Article.objects.exists()
+        assert not User.objects.exists()
+        assert not Review.objects.exists()
+        self.users = {
+            "editor": factories.editor(),
+            "second-editor": factories.editor(),
+            "clinician": factories.clinician_with_profile(),
+            "second-clinician": factories.clinician_with_profile(),
+            "publisher": factories.publishing_admin(),
+        }
+        self.bodies = {anchor: f"Body of {anchor}." for anchor in ANCHORS}
+        self.article = article_services.article_create(
+            author=self.users["editor"],
+            slug=SLUG,
+            fields={"title": "Stopping low-dose naltrexone", "topics": ["ldn"]},
+            sections=[
+                {"anchor": anchor, "heading": f"Part {index}", "body": self.bodies[anchor]}
+                for index, anchor in enumerate(ANCHORS)
+            ],
+        )
+        attempt(
+            NotPublished,
+            lambda: article_services.publication_retract(
+                article=self.article, user=self.users["publisher"], reason="Nothing is live."
+            ),
+        )
+        # Start with version 1 awaiting review, so that decisions have something to act on.
+        self.submit()
+
+    # --- the working copy and submissions -----------------------------------------------------
+
+    @precondition(lambda self: self.edits_since_submission < MAX_EDITS_BETWEEN_SUBMISSIONS)
+    @rule(anchor=st.sampled_from(ANCHORS))
+    def edit_section(self, anchor: str) -> None:
+        body = f"Edit number {next(self.fresh)} of {anchor}."
+        article_services.section_update(
+            article=self.article,
+            anchor=anchor,
+            user=self.users["editor"],
+            if_match=article_etag(
+                article=self.article, sections=section_list(article=self.article)
+            ),
+            changes={"body": body},
+        )
+        self.bodies[anchor] = body
+        self.differs_from_latest_version = True
+        self.edits_since_submission += 1
+
+    @precondition(lambda self: self.differs_from_latest_version)
+    @rule()
+    def submit(self) -> None:
+        review = review_services.review_submit(
+            article=self.article, user=self.users["editor"], note="Please review."
+        )
+        for pk, state in self.expected_states.items():
+            if state == ReviewState.SUBMITTED:
+                self.expected_states[pk] = ReviewState.SUPERSEDED
+        self.reviews.append(review)
+        self.expected_states[review.pk] = ReviewState.SUBMITTED
+        self.frozen_bodies[review.pk] = [self.bodies[anchor] for anchor in ANCHORS]
+        self.differs_from_latest_version = False
+        self.edits_since_submission = 0
+        # The working copy is now identical to the new version: submitting again is refused.
+        attempt(
+            NothingToSubmit,
+            lambda: review_services.review_submit(article=self.article, user=self.users["editor"]),
+        )
+
+    # --- decisions ----------------------------------------------------------------------------
+
+    @precondition(lambda self: self.has_open_review())
+    @rule(pick=PICK_MOSTLY_LATEST, approver=APPROVERS, kind=st.sampled_from(ReviewKind.values))
+    def approve(self, pick: int, approver: str, kind: str) -> None:
+        review = self.pick(pick)
+        expected = self.decision_refusal(review, approver)
+        if expected is None and kind == ReviewKind.CHANGE and not self.has_approval():
+            expected = ChangeReviewNeedsFullReview
+        if attempt(
+            expected,
+            lambda: review_services.review_approve(
+                review=review,
+                reviewer=self.users[approver],
+                content_hash=review.version.content_hash,
+                kind=kind,
+            ),
+        ):
+            self.expected_states[review.pk] = ReviewState.APPROVED
+            self.live = self.last_approved = review
+
+    @precondition(lambda self: self.has_open_review())
+    @rule(pick=PICK, approver=st.sampled_from(DECIDERS), kind=st.sampled_from(ReviewKind.values))
+    def approve_with_a_wrong_hash(self, pick: int, approver: str, kind: str) -> None:
+        review = self.pick(pick)
+        others = [other for other in self.reviews if other.pk != review.pk]
+        wrong = others[-1].version.content_hash if others else "0" * 64
+        assert wrong != review.version.content_hash
+        attempt(
+            self.decision_refusal(review, approver) or ContentHashMismatch,
+            lambda: review_services.review_approve(
+                review=review, reviewer=self.users[approver], content_hash=wrong, kind=kind
+            ),
+        )
+
+    @precondition(lambda self: self.has_open_review())
+    @rule(pick=PICK, reviewer=st.sampled_from(DECIDERS), on_section=st.booleans())
+    def request_changes(self, pick: int, reviewer: str, on_section: bool) -> None:
+        review = self.pick(pick)
+        comment = {
+            "body": "Cite the dose range.",
+            "section_anchor": ANCHORS[1] if on_section else "",
+        }
+        if attempt(
+            self.decision_refusal(review, reviewer),
+            lambda: review_services.review_request_changes(
+                review=review, reviewer=self.users[reviewer], comments=[comment]
+            ),
+        ):
+            self.expected_states[review.pk] = ReviewState.CHANGES_REQUESTED
+
+    @precondition(lambda self: self.has_open_review())
+    @rule(pick=PICK, reviewer=st.sampled_from(DECIDERS))
+    def reject(self, pick: int, reviewer: str) -> None:
+        review = self.pick(pick)
+        if attempt(
+            self.decision_refusal(review, reviewer),
+            lambda: review_services.review_reject(
+                review=review, reviewer=self.users[reviewer], note="Wrong dose."
+            ),
+        ):
+            self.expected_states[review.pk] = ReviewState.REJECTED
+
+    @precondition(lambda self: self.has_open_review())
+    @rule(pick=PICK, user=st.sampled_from(WITHDRAWERS))
+    def withdraw(self, pick: int, user: str) -> None:
+        review = self.pick(pick)
+        if self.expected_states[review.pk] != ReviewState.SUBMITTED:
+            expected = InvalidTransition
+        elif user != "editor":  # every version is submitted by "editor"
+            expected = NotTheSubmitter
+        else:
+            expected = None
+        if attempt(
+            expected,
+            lambda: review_services.review_withdraw(review=review, user=self.users[user]),
+        ):
+            self.expected_states[review.pk] = ReviewState.WITHDRAWN
+
+    # --- retraction ---------------------------------------------------------------------------
+
+    @precondition(lambda self: self.last_approved is not None)
+    @rule(user=st.sampled_from(RETRACTORS))
+    def retract(self, user: str) -> None:
+        if user == "editor":
+            expected = NotAllowed
+        elif self.live is None:
+            expected = AlreadyRetracted
+        else:
+            expected = None
+        if attempt(
+            expected,
+            lambda: article_services.publication_retract(
+                article=self.article, user=self.users[user], reason="Dose guidance under review."
+            ),
+        ):
+            self.live = None
+
+    # --- frozen records -----------------------------------------------------------------------
+
+    @precondition(lambda self: self.untampered())
+    @rule(data=st.data())
+    def try_to_change_a_version(self, data: st.DataObject) -> None:
+        review = data.draw(st.sampled_from(self.untampered()), label="review")
+        self.tampered_versions.add(review.version_id)
+        version = Version.objects.get(pk=review.version_id)
+        original = (version.title, version.sections, version.content_hash)
+        version.title = "Changed"
+        version.sections = [{"anchor": "part-0", "heading": "Changed", "body": "Changed."}]
+        version.content_hash = "0" * 64
+        with pytest.raises(ImmutableRecord):
+            version.save()
+        with pytest.raises(ImmutableRecord):
+            Version.objects.filter(pk=version.pk).update(title="Changed")
+        with pytest.raises(ImmutableRecord):
+            version.delete()
+        stored = Version.objects.get(pk=version.pk)
+        assert (stored.title, stored.sections, stored.content_hash) == original
+
+    @precondition(lambda self: self.older_than_published())
+    @rule(data=st.data())
+    def try_to_publish_an_older_version(self, data: st.DataObject) -> None:
+        older = data.draw(st.sampled_from(self.older_than_published()), label="older")
+        self.older_publish_attempts.add((older.version_id, self.last_approved.version_id))
+        today = timezone.localdate()
+        attribution = Attribution(
+            reviewer_name="Dr Nobody",
+            reviewer_credentials="",
+            review_kind=ReviewKind.FULL,
+            approved_at=timezone.now(),
+            last_reviewed=today,
+            next_review_due=today,
+        )
+        with pytest.raises(OlderThanLive):
+            article_services.publish(
+                version=older.version, attribution=attribution, actor=self.users["publisher"]
+            )
+
+    # --- invariants ---------------------------------------------------------------------------
+
+    @invariant()
+    def publication_serves_exactly_the_live_approved_version(self) -> None:
+        publication = Publication.objects.filter(article=self.article).first()
+        if self.live is None:
+            assert publication is None or publication.status == PublicationStatus.RETRACTED
+            if publication is not None:
+                assert publication.version_id == self.last_approved.version_id
+            return
+        assert publication is not None
+        assert publication.status == PublicationStatus.LIVE
+        assert publication.retracted_at is None
+        version = self.live.version
+        assert publication.version_id == version.pk
+        assert publication.content_hash == version.content_hash
+        payload = json.loads(bytes(publication.payload))
+        markdown = [section["markdown"] for section in payload["sections"]]
+        assert markdown == [item["body"] for item in version.sections]
+        assert markdown == self.frozen_bodies[self.live.pk]
+        assert payload["version"] == version.number
+
+    @invariant()
+    def at_most_one_review_awaits_a_decision(self) -> None:
+        open_reviews = Review.objects.filter(article=self.article, state=ReviewState.SUBMITTED)
+        assert open_reviews.count() <= 1
+
+    @invariant()
+    def review_states_match_the_model(self) -> None:
+        stored = dict(Review.objects.filter(article=self.article).values_list("pk", "state"))
+        assert stored == self.expected_states
+
+
+class ReviewWorkflowTest(hypothesis.extra.django.TestCase):
+    def test_random_workflows_keep_the_publication_in_step_with_approvals(self):
+        run_state_machine_as_test(ReviewMachine, settings=MACHINE_SETTINGS)
+        # Every example rolled its rows back.
+        assert not Article.objects.exists()
+        assert not Version.objects.exists()
