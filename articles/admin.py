@@ -71,8 +71,10 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["slug"].disabled = True
+            # The stored article, not the instance: a history revert shows an old one.
+            current = Article.objects.get(pk=self.instance.pk)
             self.initial["etag"] = selectors.article_etag(
-                article=self.instance, sections=selectors.section_list(article=self.instance)
+                article=current, sections=selectors.section_list(article=current)
             )
 
 
@@ -108,7 +110,7 @@ class ArticleAdmin(ServiceBackedAdmin):
                 article=obj,
                 user=request.user,
                 if_match=form.cleaned_data["etag"],
-                fields={name: value for name, value in fields.items() if name in form.changed_data},
+                fields=fields,
                 reason="Edited in the admin",
             )
             return

@@ -247,3 +247,52 @@ def test_publishing_admins_manage_consumer_sites_and_clinicians(changed_review):
     )
     assert "Only an active clinician" in response.content.decode()
     assert Review.objects.get(pk=changed_review.pk).state == "submitted"
+
+
+# The sections inline is read-only: an empty management form leaves the sections alone.
+NO_INLINE_CHANGES = {"sections-TOTAL_FORMS": "0", "sections-INITIAL_FORMS": "0"}
+
+
+def test_a_history_revert_changes_only_the_working_copy_and_is_recorded(
+    editor_user, changed_review
+):
+    article = changed_review.article
+    client = staff_client(editor_user)
+    page = client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    etag = unescape(page.split('name="etag" value="')[1].split('"')[0])
+    client.post(
+        f"/admin/articles/article/{article.pk}/change/",
+        {
+            "title": "A new title",
+            "summary": "",
+            "topics": '["ldn"]',
+            "audience": "patient",
+            "external_id": "",
+            "etag": etag,
+            **NO_INLINE_CHANGES,
+        },
+    )
+    article.refresh_from_db()
+    assert article.title == "A new title"
+    first_record = article.history.earliest("history_date")
+    revert_url = f"/admin/articles/article/{article.pk}/history/{first_record.history_id}/"
+    form = client.get(revert_url).content.decode()
+    etag = unescape(form.split('name="etag" value="')[1].split('"')[0])
+    client.post(
+        revert_url,
+        {
+            "title": first_record.title,
+            "summary": first_record.summary,
+            "topics": '["ldn"]',
+            "audience": "patient",
+            "external_id": "",
+            "etag": etag,
+            **NO_INLINE_CHANGES,
+        },
+    )
+    article.refresh_from_db()
+    assert article.title == first_record.title
+    latest = article.history.latest("history_date")
+    assert (latest.title, latest.history_user) == (first_record.title, editor_user)
+    assert Publication.objects.get().version.number == 1, "nothing reaches delivery"
+    assert Version.objects.count() == 2
