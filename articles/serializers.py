@@ -18,7 +18,12 @@ from articles.models import (
     WebhookEndpoint,
     slug_validator,
 )
-from ldncontent.serializers import StrictCharField, StrictIntegerField, StrictSerializer
+from ldncontent.serializers import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictSerializer,
+)
 
 TOPICS_MAX = 20
 
@@ -131,6 +136,8 @@ class SectionCreateInputSerializer(StrictSerializer):
 
 class SectionUpdateInputSerializer(StrictSerializer):
     """PATCH /api/v1/articles/{slug}/sections/{anchor}/: heading, body and/or position."""
+
+    min_fields = 1
 
     heading = _heading_field(required=False)
     body = _body_field(required=False)
@@ -510,6 +517,19 @@ class WebhookEndpointSecretOutputSerializer(WebhookEndpointOutputSerializer):
         read_only_fields = fields
 
 
+class WebhookEndpointChangedOutputSerializer(WebhookEndpointOutputSerializer):
+    """A changed webhook endpoint, with its new secret only when `rotate_secret` was true."""
+
+    # Documents PATCH's answer only: the view renders one of the two serializers above.
+    secret = serializers.CharField(
+        required=False, help_text="The new signing secret, only when rotated: shown once."
+    )
+
+    class Meta(WebhookEndpointOutputSerializer.Meta):
+        fields = [*WebhookEndpointOutputSerializer.Meta.fields, "secret"]
+        read_only_fields = WebhookEndpointOutputSerializer.Meta.fields
+
+
 class WebhookEndpointCreateInputSerializer(StrictSerializer):
     """A new webhook endpoint."""
 
@@ -539,8 +559,8 @@ class WebhookEndpointUpdateInputSerializer(StrictSerializer):
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=EventType.choices), required=False, max_length=20
     )
-    active = serializers.BooleanField(required=False, help_text="False stops all deliveries.")
-    rotate_secret = serializers.BooleanField(
+    active = StrictBooleanField(required=False, help_text="False stops all deliveries.")
+    rotate_secret = StrictBooleanField(
         required=False, default=False, help_text="True issues a new secret (shown once)."
     )
 

@@ -66,7 +66,7 @@ PRECONDITION_FAILED = _error(
     "the new ETag in If-Match.",
 )
 PRECONDITION_REQUIRED = _error(
-    "The If-Match header is missing.",
+    "The If-Match header is missing, blank, or `*` (which is refused).",
     "if_match_required",
     "Send an If-Match header with the ETag from your last GET of this article.",
 )
@@ -114,3 +114,20 @@ ETAG_HEADER = OpenApiParameter(
 def delivery_error(description: str, code: str, detail: str) -> OpenApiResponse:
     """An error response of the delivery API, with an example that names no draft content."""
     return _error(description, code, detail)
+
+
+def require_bodies_with_min_properties(result: dict, generator, request, public) -> dict:
+    """Schema postprocessing: a request body whose schema needs some property is required.
+
+    drf-spectacular requires a body only when it has required fields, but a body with
+    `minProperties` (e.g. a PATCH that must change something) may not be left out either.
+    """
+    schemas = result.get("components", {}).get("schemas", {})
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            for media in (body or {}).get("content", {}).values():
+                name = media.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+                if schemas.get(name, {}).get("minProperties"):
+                    body["required"] = True
+    return result

@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -93,3 +94,16 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
             "(POST /api/v1/auth/token/ issues one) or log in for a session."
         )
     return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 for a URL no route matches: `{code, detail}` under /api/, a page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "code": "not_found",
+                "detail": "No API operation has this path: check it against /api/schema/.",
+            },
+            status=404,
+        )
+    return defaults.page_not_found(request, exception)

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.core.validators import RegexValidator
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 
@@ -21,6 +23,15 @@ class StrictIntegerField(serializers.IntegerField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON boolean field that refuses strings and numbers (`"yes"`, `1`) instead of guessing."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
 
 
 class RejectUnknownFieldsMixin:
@@ -48,6 +59,50 @@ class RejectUnknownFieldsMixin:
 class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """An input serializer that refuses unknown fields."""
 
+    # The fewest fields a request must send (0: any number), for the schema's minProperties;
+    # a serializer that needs some checks it in `validate`.
+    min_fields = 0
+
+
+class StrictSerializerScheme(OpenApiSerializerExtension):
+    """In the schema, a StrictSerializer's body allows no properties beyond its fields."""
+
+    target_class = StrictSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["additionalProperties"] = False
+            if self.target.min_fields:
+                schema["minProperties"] = self.target.min_fields
+        return schema
+
+
+# A character that is not whitespace to Python's str.strip(), which DRF trims with: spelled
+# out, because the `\s` of a schema's (ECMA) pattern is another set (it has no U+001C-U+001F).
+NOT_SPACE_PATTERN = (
+    r"[^\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+
+
+class StrictCharFieldScheme(OpenApiSerializerFieldExtension):
+    """In the schema, a trimmed string that may not be blank needs a character that is not space.
+
+    A field with a pattern of its own (e.g. a slug's, which has no spaces) keeps that one.
+    """
+
+    target_class = StrictCharField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        field = self.target
+        has_pattern = any(isinstance(v, RegexValidator) for v in field.validators)
+        if field.trim_whitespace and not field.allow_blank and not has_pattern:
+            schema["pattern"] = NOT_SPACE_PATTERN
+        return schema
+
 
 class ErrorSerializer(serializers.Serializer):
     """The body of every error response."""
@@ -61,5 +116,7 @@ class ValidationErrorSerializer(ErrorSerializer):
 
     errors = serializers.DictField(
         child=serializers.JSONField(),
-        help_text="Messages per field; nested fields are named like `sections[2].anchor`.",
+        required=False,
+        help_text="Messages per field; nested fields are named like `sections[2].anchor`. "
+        "Absent when the body is not JSON at all, or the rule is not about one field.",
     )

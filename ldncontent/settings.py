@@ -179,6 +179,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ldncontent.apidocs.require_bodies_with_min_properties",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "AudienceEnum": "articles.models.Audience",
         "ReviewKindEnum": "articles.models.ReviewKind",

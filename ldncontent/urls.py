@@ -29,6 +29,8 @@ api_v1 = [
     path("", include("reviews.urls")),
 ]
 
+handler404 = "ldncontent.error_handler.page_not_found"
+
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -15,7 +15,7 @@ from articles import selectors as article_selectors
 from articles.apis import AuthoringPagination
 from articles.rendering import payload_bytes
 from articles.serializers import PublishedArticleOutputSerializer
-from ldncontent.apidocs import CONFLICT, READ_ERRORS, WRITE_ERRORS
+from ldncontent.apidocs import CONFLICT, READ_ERRORS, WRITE_ERRORS, _error
 from ldncontent.permissions import HasStaffRole
 from reviews import apidocs as examples
 from reviews import selectors, services
@@ -87,6 +87,11 @@ class ArticleSubmitApi(StaffPermissions, APIView):
             201: ReviewSummaryOutputSerializer,
             **{code: WRITE_ERRORS[code] for code in (400, 401, 403, 404, 412, 413, 415)},
             409: CONFLICT,
+            428: _error(
+                "If-Match was sent blank or as `*` (which is refused).",
+                "if_match_required",
+                "Send an If-Match header with the ETag from your last GET of this article.",
+            ),
         },
         examples=[examples.SUBMIT_EXAMPLE, examples.REVIEW_EXAMPLE],
     )
@@ -156,7 +161,9 @@ class VersionPreviewApi(StaffPermissions, APIView):
                 enum=ReviewState.values,
                 description="Default: submitted.",
             ),
-            OpenApiParameter("topic", OpenApiTypes.STR, description="A topic slug."),
+            OpenApiParameter(
+                "topic", {"type": "string", "maxLength": 50}, description="A topic slug."
+            ),
             OpenApiParameter("overdue", OpenApiTypes.BOOL, description="Past review date."),
             OpenApiParameter("assigned", OpenApiTypes.STR, enum=["me"]),
         ],

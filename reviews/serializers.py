@@ -8,7 +8,7 @@ from articles.serializers import (
     SectionDiffOutputSerializer,
     VersionSectionOutputSerializer,
 )
-from ldncontent.serializers import StrictCharField, StrictSerializer
+from ldncontent.serializers import StrictBooleanField, StrictCharField, StrictSerializer
 from reviews.models import Comment, Review, ReviewState, ReviewTransition
 
 
@@ -37,6 +37,12 @@ class ReviewSummaryOutputSerializer(serializers.ModelSerializer):
     submitted_at = serializers.DateTimeField(source="version.submitted_at", read_only=True)
     assigned_to = _username("assigned_to", "The clinician asked to review, if any.")
     reviewer = _username("reviewer", "The clinician who decided, once decided.")
+    kind = serializers.ChoiceField(
+        choices=ReviewKind.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="`full` or `change` once approved; blank before.",
+    )
 
     class Meta:
         model = Review
@@ -131,12 +137,12 @@ class ReviewDetailOutputSerializer(ReviewSummaryOutputSerializer):
         return EarlierApprovalOutputSerializer(self.context["earlier_approvals"], many=True).data
 
 
-class ReviewQueueQuerySerializer(StrictSerializer):
-    """Filters of the review queue."""
+class ReviewQueueQuerySerializer(serializers.Serializer):
+    """Filters of the review queue; other query parameters are ignored, as on every list."""
 
     state = serializers.ChoiceField(choices=ReviewState.choices, required=False)
-    topic = StrictCharField(required=False, max_length=50)
-    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    topic = StrictCharField(required=False, allow_blank=True, max_length=50)
+    overdue = serializers.BooleanField(required=False)
     assigned = serializers.ChoiceField(choices=["me"], required=False)
     page = serializers.IntegerField(required=False, min_value=1)
     page_size = serializers.IntegerField(required=False, min_value=1)
@@ -214,7 +220,7 @@ class WithdrawInputSerializer(StrictSerializer):
 class CommentResolveInputSerializer(StrictSerializer):
     """Resolving a comment."""
 
-    resolved = serializers.BooleanField(help_text="True to resolve, false to reopen.")
+    resolved = StrictBooleanField(help_text="True to resolve, false to reopen.")
 
 
 class SectionReviewStatusOutputSerializer(serializers.Serializer):

@@ -42,8 +42,15 @@ def _record(*, review: Review, actor, from_state: str, note: str = "") -> None:
     )
 
 
+def _lock_article_then_review(review: Review) -> Review:
+    """Lock the article, then the review: every workflow write locks in this order (article,
+    review, event sequence), as submission does, so concurrent ones cannot deadlock."""
+    Article.objects.select_for_update().filter(pk=review.article_id).first()
+    return Review.objects.select_for_update().select_related("version", "article").get(pk=review.pk)
+
+
 def _lock_open_review(review: Review) -> Review:
-    review = Review.objects.select_for_update().select_related("version").get(pk=review.pk)
+    review = _lock_article_then_review(review)
     if review.state != ReviewState.SUBMITTED:
         raise InvalidTransition(
             f"This review is {review.get_state_display().lower()}: only a review awaiting a "
@@ -301,7 +308,7 @@ def review_withdraw(*, review: Review, user, note: str = "") -> Review:
 def comment_add(*, review: Review, author, body: str, section_anchor: str = "") -> Comment:
     """Add a comment to a review, optionally on one section of the reviewed version."""
     require_role(author, EDITORS, CLINICAL_REVIEWERS, action="comment on reviews")
-    review = Review.objects.select_for_update().select_related("version").get(pk=review.pk)
+    review = _lock_article_then_review(review)
     _validate_comment(review=review, section_anchor=section_anchor, body=body)
     return Comment.objects.create(
         review=review, section_anchor=section_anchor, body=body.strip(), author=author

@@ -40,6 +40,9 @@ DELIVERY_TAG = ["delivery"]
 JSON = "application/json"
 EVENTS_MAX_LIMIT = 500
 SLUG_RE = re.compile(SLUG_PATTERN)
+# Cursors and limits are ASCII digits only (`"²".isdigit()` is true but int() refuses it), and
+# short enough for a 64-bit database integer.
+NUMBER_RE = re.compile(r"[0-9]{1,18}")
 
 
 def _json_response(body: dict[str, Any], status: int, **headers: str) -> HttpResponse:
@@ -89,7 +92,9 @@ class DeliveryApi(APIView):
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
-            return _error(405, "method_not_allowed", "The delivery API is read-only: use GET.")
+            refused = _error(405, "method_not_allowed", "The delivery API is read-only: use GET.")
+            refused["Allow"] = "GET, HEAD"
+            return refused
         consumer = consumer_from_header(request.headers.get("Authorization", ""))
         if consumer is None:
             return _error(
@@ -265,7 +270,7 @@ def _limit(params, default: int, maximum: int) -> int:
     value = params.get("limit")
     if value is None:
         return default
-    if not value.isdigit() or not 1 <= int(value) <= maximum:
+    if not NUMBER_RE.fullmatch(value) or not 1 <= int(value) <= maximum:
         raise InvalidQuery({"limit": [f"Use a whole number from 1 to {maximum}."]})
     return int(value)
 
@@ -277,8 +282,16 @@ LIST_PARAMETERS = [
         "updated_since", OpenApiTypes.DATETIME, description="Changed at or after this time."
     ),
     OpenApiParameter("review_overdue", OpenApiTypes.BOOL, description="Past review date."),
-    OpenApiParameter("cursor", OpenApiTypes.STR, description="`next_cursor` of the last page."),
-    OpenApiParameter("limit", OpenApiTypes.INT, description="Page size, 1 to 200 (default 50)."),
+    OpenApiParameter(
+        "cursor",
+        {"type": "string", "pattern": "^[A-Za-z0-9_-]*$"},
+        description="`next_cursor` of the last page.",
+    ),
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": 200},
+        description="Page size, 1 to 200 (default 50).",
+    ),
 ]
 
 
@@ -364,9 +377,15 @@ class ChangesFeedApi(DeliveryApi):
         tags=DELIVERY_TAG,
         parameters=[
             OpenApiParameter(
-                "cursor", OpenApiTypes.STR, description="`next_cursor` of the last page."
+                "cursor",
+                {"type": "string", "pattern": "^[0-9]{1,18}$"},
+                description="`next_cursor` of the last page.",
             ),
-            OpenApiParameter("limit", OpenApiTypes.INT, description="1 to 500 (default 100)."),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": EVENTS_MAX_LIMIT},
+                description=f"1 to {EVENTS_MAX_LIMIT} (default 100).",
+            ),
         ],
         responses={
             200: ChangesPageOutputSerializer,
@@ -381,7 +400,7 @@ class ChangesFeedApi(DeliveryApi):
     )
     def get(self, request: HttpRequest) -> HttpResponse:
         cursor = request.GET.get("cursor", "0")
-        if not cursor.isdigit():
+        if not NUMBER_RE.fullmatch(cursor):
             raise InvalidQuery({"cursor": ["Use the next_cursor of a previous page."]})
         limit = _limit(request.GET, 100, EVENTS_MAX_LIMIT)
         events = events_after(position=int(cursor), limit=limit)

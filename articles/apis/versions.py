@@ -1,8 +1,8 @@
 """The authoring API of frozen versions: list, read, diff; and retraction of the live version."""
 
+import re
 from dataclasses import asdict
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -23,6 +23,7 @@ from ldncontent.apidocs import CONFLICT, READ_ERRORS, WRITE_ERRORS
 from ldncontent.permissions import HasStaffRole
 
 VERSIONS_TAG = ["versions"]
+AGAINST_PATTERN = r"^(live|[0-9]{1,9})$"
 
 
 class StaffReadPermissions:
@@ -75,7 +76,7 @@ class VersionDiffApi(StaffReadPermissions, APIView):
         parameters=[
             OpenApiParameter(
                 "against",
-                OpenApiTypes.STR,
+                {"type": "string", "pattern": AGAINST_PATTERN},
                 description="A version number, or `live` (default).",
                 examples=[OpenApiExample("live", value="live"), OpenApiExample("v1", value="1")],
             )
@@ -90,7 +91,7 @@ class VersionDiffApi(StaffReadPermissions, APIView):
         if against_param == "live":
             publication = selectors.live_publication(article=article)
             against = publication.version if publication else None
-        elif against_param.isdigit():
+        elif re.fullmatch(AGAINST_PATTERN, against_param):
             against = selectors.version_get(article=article, number=int(against_param))
         else:
             raise ValidationError({"against": ["Use a version number or `live`."]})

@@ -12,6 +12,7 @@ from articles import services
 from articles.models import WebhookDelivery, WebhookEndpoint
 from articles.serializers import (
     WebhookDeliveryOutputSerializer,
+    WebhookEndpointChangedOutputSerializer,
     WebhookEndpointCreateInputSerializer,
     WebhookEndpointOutputSerializer,
     WebhookEndpointSecretOutputSerializer,
@@ -110,7 +111,7 @@ class WebhookEndpointDetailApi(WebhookPermissions, APIView):
         "issues a new secret, returned in this response only.",
         tags=WEBHOOKS_TAG,
         request=WebhookEndpointUpdateInputSerializer,
-        responses={200: WebhookEndpointSecretOutputSerializer, **WRITE_ERROR_RESPONSES},
+        responses={200: WebhookEndpointChangedOutputSerializer, **WRITE_ERROR_RESPONSES},
         examples=[
             OpenApiExample("deactivate", value={"active": False}, request_only=True),
             OpenApiExample("endpoint", value=ENDPOINT_EXAMPLE, response_only=True),

@@ -1,8 +1,10 @@
 """The authoring API of the working copy: articles and their sections, for editors and CMSs."""
 
+from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -38,6 +40,26 @@ class AuthoringPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_page_size(self, request: Request) -> int:
+        # DRF falls back to the default size on a malformed page_size: refuse it instead.
+        value = request.query_params.get(self.page_size_query_param)
+        if value is not None and not (value.isascii() and value.isdigit() and value.strip("0")):
+            raise ValidationError(
+                {
+                    "page_size": [
+                        f"Use a whole number from 1 (larger than {self.max_page_size} "
+                        f"gives {self.max_page_size})."
+                    ]
+                }
+            )
+        return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
 
 class AuthoringPermissions:
     """Any staff role may read the authoring API; only editors may write."""
@@ -59,6 +81,8 @@ def _article_response(article: Article, *, status_code: int = status.HTTP_200_OK
     return response
 
 
+# Write handlers run in one transaction with their service call, so the ETag they return is
+# read while the article is still locked: the state this write produced, never a later one.
 def _with_article_etag(response: Response, article: Article) -> Response:
     sections = selectors.section_list(article=article)
     response["ETag"] = selectors.article_etag(article=article, sections=sections)
@@ -73,7 +97,11 @@ def _with_article_etag(response: Response, article: Article) -> Response:
         "Filter by topic, audience, title words or the CMS's `external_id`. "
         "Any staff role may read.",
         tags=ARTICLES_TAG,
-        responses={200: ArticleSummaryOutputSerializer(many=True), **READ_ERRORS},
+        responses={
+            200: ArticleSummaryOutputSerializer(many=True),
+            400: WRITE_ERRORS[400],
+            **READ_ERRORS,
+        },
         examples=[examples.ARTICLE_LIST_EXAMPLE],
     ),
     post=extend_schema(
@@ -97,6 +125,7 @@ class ArticleListCreateApi(AuthoringPermissions, generics.ListAPIView):
     def get_queryset(self):
         return selectors.article_list()
 
+    @transaction.atomic
     def post(self, request: Request) -> Response:
         serializer = ArticleCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -139,6 +168,7 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
         parameters=[IF_MATCH, ETAG_HEADER],
         examples=[examples.ARTICLE_REPLACE_EXAMPLE, examples.ARTICLE_EXAMPLE],
     )
+    @transaction.atomic
     def put(self, request: Request, slug: str) -> Response:
         serializer = ArticleReplaceInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -171,6 +201,7 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
         parameters=[IF_MATCH, ETAG_HEADER],
         examples=[examples.ARTICLE_UPDATE_EXAMPLE, examples.ARTICLE_EXAMPLE],
     )
+    @transaction.atomic
     def patch(self, request: Request, slug: str) -> Response:
         article = selectors.article_get(slug=slug)
         serializer = ArticleUpdateInputSerializer(data=request.data)
@@ -211,6 +242,7 @@ class SectionListCreateApi(AuthoringPermissions, APIView):
         parameters=[IF_MATCH, ETAG_HEADER],
         examples=[examples.SECTION_CREATE_EXAMPLE, examples.SECTION_EXAMPLE],
     )
+    @transaction.atomic
     def post(self, request: Request, slug: str) -> Response:
         article = selectors.article_get(slug=slug)
         serializer = SectionCreateInputSerializer(data=request.data)
@@ -255,6 +287,7 @@ class SectionDetailApi(AuthoringPermissions, APIView):
         parameters=[IF_MATCH, ETAG_HEADER],
         examples=[examples.SECTION_UPDATE_EXAMPLE, examples.SECTION_EXAMPLE],
     )
+    @transaction.atomic
     def patch(self, request: Request, slug: str, anchor: str) -> Response:
         article = selectors.article_get(slug=slug)
         serializer = SectionUpdateInputSerializer(data=request.data)
@@ -277,6 +310,7 @@ class SectionDetailApi(AuthoringPermissions, APIView):
         responses={204: None, **{k: v for k, v in WRITE_ERRORS.items() if k not in {400, 413}}},
         parameters=[IF_MATCH],
     )
+    @transaction.atomic
     def delete(self, request: Request, slug: str, anchor: str) -> Response:
         article = selectors.article_get(slug=slug)
         services.section_delete(
@@ -314,6 +348,7 @@ class SectionOrderApi(AuthoringPermissions, APIView):
         parameters=[IF_MATCH, ETAG_HEADER],
         examples=[examples.SECTION_ORDER_REQUEST_EXAMPLE, examples.SECTION_ORDER_EXAMPLE],
     )
+    @transaction.atomic
     def put(self, request: Request, slug: str) -> Response:
         article = selectors.article_get(slug=slug)
         serializer = SectionOrderInputSerializer(data=request.data)
@@ -335,7 +370,11 @@ class SectionOrderApi(AuthoringPermissions, APIView):
         description="Every recorded change to the article and its sections, deleted sections "
         "included, newest first: who, when, why, and each changed field's old and new value.",
         tags=ARTICLES_TAG,
-        responses={200: HistoryEntryOutputSerializer(many=True), **READ_ERRORS},
+        responses={
+            200: HistoryEntryOutputSerializer(many=True),
+            400: WRITE_ERRORS[400],
+            **READ_ERRORS,
+        },
         examples=[examples.HISTORY_EXAMPLE],
     ),
 )

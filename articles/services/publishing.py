@@ -155,6 +155,8 @@ def publication_retract(*, article: Article, user, reason: str) -> Publication:
     require_role(user, PUBLISHING_ADMINS, CLINICAL_REVIEWERS, action="retract articles")
     if not reason.strip():
         raise InvalidContent(errors={"reason": ["Say why the article is retracted."]})
+    # Article first, as publishing and the review workflow lock it: no lock-order cycles.
+    article = Article.objects.select_for_update().get(pk=article.pk)
     publication = Publication.objects.select_for_update().filter(article=article).first()
     if publication is None:
         raise NotPublished()
