@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: help install run worker migrate demo test lint pytest schema bench clean
+.PHONY: help install run worker migrate demo test lint pytest schema bench bench-soak clean
 
 help:
 	@echo "make run      install, migrate, load the demo and serve on http://$(HOST):$(PORT)/"
@@ -16,6 +16,7 @@ help:
 	@echo "make worker   run the webhook worker alone (make run starts it too)"
 	@echo "make schema   write the OpenAPI schema to openapi.yaml"
 	@echo "make bench    benchmark the delivery API with gunicorn and wrk (bench/README.md)"
+	@echo "make bench-soak  read delivery under load while a writer edits, approves, retracts"
 	@echo "make clean    remove the virtualenv and the local SQLite database"
 
 $(STAMP): pyproject.toml
@@ -58,6 +59,10 @@ schema: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet 'gunicorn>=23,<24'
 	$(BIN)/python bench/run.py
+
+bench-soak: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'gunicorn>=23,<24'
+	$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

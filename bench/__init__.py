@@ -1,0 +1,1 @@
+"""The delivery API benchmark (`make bench`); not part of the test suite."""
