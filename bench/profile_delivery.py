@@ -1,6 +1,6 @@
 """Where a delivery request's time goes: in-process timings of the whole stack and its steps.
 
-`.venv/bin/python bench/profile.py` seeds a temporary database as `bench/run.py` does, then
+`.venv/bin/python bench/profile_delivery.py` seeds a temporary database as `bench/run.py` does, then
 calls Django's WSGI handler directly (no HTTP, no gunicorn) and each step of the delivery
 path on its own. Each figure is CPU time of this process, the fastest of several interleaved
 batches, in microseconds per call, which holds up when other processes share the machine.
