@@ -2,7 +2,7 @@
 
 import django_filters
 
-from articles.models import Article, Audience
+from articles.models import Article, Audience, topics_include
 
 
 class ArticleFilter(django_filters.FilterSet):
@@ -26,6 +26,4 @@ class ArticleFilter(django_filters.FilterSet):
         fields = ["topic", "audience", "external_id", "search"]
 
     def filter_topic(self, queryset, name, value):
-        # Topics are validated slugs stored as a JSON list, so the quoted slug occurs in the
-        # JSON text exactly when it is an element; this works alike on SQLite and PostgreSQL.
-        return queryset.filter(topics__icontains=f'"{value}"')
+        return queryset.filter(topics_include(value))

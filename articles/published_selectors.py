@@ -18,6 +18,7 @@ from articles.models import (
     ConsumerSite,
     Event,
     Publication,
+    topics_include,
 )
 
 _KEY_GENERATOR = KeyGenerator()
@@ -144,8 +145,7 @@ def publication_page(
     if after_slug:
         rows = rows.filter(slug__gt=after_slug)
     if topic:
-        # Topics are validated slugs in a JSON list: the quoted slug is an element.
-        rows = rows.filter(topics__icontains=f'"{topic}"')
+        rows = rows.filter(topics_include(topic))
     if audience:
         rows = rows.filter(audience=audience)
     if updated_since:

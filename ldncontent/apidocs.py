@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from ldncontent.serializers import ErrorSerializer, ValidationErrorSerializer
 
 
-def _error(description: str, code: str, detail: str) -> OpenApiResponse:
+def error_response(description: str, code: str, detail: str) -> OpenApiResponse:
     return OpenApiResponse(
         response=ErrorSerializer,
         description=description,
@@ -41,41 +41,41 @@ VALIDATION_ERROR = OpenApiResponse(
         ),
     ],
 )
-NOT_AUTHENTICATED = _error(
+NOT_AUTHENTICATED = error_response(
     "No valid credentials were sent.",
     "not_authenticated",
     "Authentication required: send `Authorization: Bearer <token>`.",
 )
-FORBIDDEN = _error(
+FORBIDDEN = error_response(
     "Your role does not allow this operation.",
     "permission_denied",
     "Only editors may change articles.",
 )
-NOT_FOUND = _error(
+NOT_FOUND = error_response(
     "No such article or section.", "not_found", "No article has the slug 'stopping-ldn'."
 )
-CONFLICT = _error(
+CONFLICT = error_response(
     "The operation conflicts with existing data (a taken slug, anchor or external_id).",
     "anchor_taken",
     "The article already has a section with this anchor: choose another anchor.",
 )
-PRECONDITION_FAILED = _error(
+PRECONDITION_FAILED = error_response(
     "If-Match does not name the article's current ETag: someone changed it since you read it.",
     "stale_etag",
     "The article changed since you read it: GET it again, merge your change, and retry with "
     "the new ETag in If-Match.",
 )
-PRECONDITION_REQUIRED = _error(
+PRECONDITION_REQUIRED = error_response(
     "The If-Match header is missing, blank, or `*` (which is refused).",
     "if_match_required",
     "Send an If-Match header with the ETag from your last GET of this article.",
 )
-TOO_LARGE = _error(
+TOO_LARGE = error_response(
     "The request body is over the size limit.",
     "request_too_large",
     "The request body is over 2097152 bytes: send less content per request.",
 )
-UNSUPPORTED_MEDIA_TYPE = _error(
+UNSUPPORTED_MEDIA_TYPE = error_response(
     "The body is not `application/json`.",
     "unsupported_media_type",
     'Unsupported media type "text/plain" in request.',
@@ -109,11 +109,6 @@ ETAG_HEADER = OpenApiParameter(
     response=[200, 201],
     description="The article's current ETag: send it in If-Match on your next write.",
 )
-
-
-def delivery_error(description: str, code: str, detail: str) -> OpenApiResponse:
-    """An error response of the delivery API, with an example that names no draft content."""
-    return _error(description, code, detail)
 
 
 def require_bodies_with_min_properties(result: dict, generator, request, public) -> dict:

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from ldncontent.apidocs import NOT_AUTHENTICATED, VALIDATION_ERROR, _error
+from ldncontent.apidocs import NOT_AUTHENTICATED, VALIDATION_ERROR, error_response
 from ldncontent.exceptions import DomainError
 from ldncontent.permissions import user_roles
 from ldncontent.serializers import StrictCharField, StrictSerializer
@@ -78,12 +78,12 @@ class TokenIssueApi(APIView):
         responses={
             200: TokenResponseSerializer,
             400: VALIDATION_ERROR,
-            401: _error(
+            401: error_response(
                 "Wrong credentials.",
                 "invalid_credentials",
                 InvalidCredentials.default_detail,
             ),
-            429: _error(
+            429: error_response(
                 "Too many attempts.", "throttled", "Request was throttled. Expected in 60 seconds."
             ),
         },

@@ -20,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from articles import selectors as article_selectors
 from articles.admin import ReadOnlyAdminMixin
+from articles.models import topics_include
 from ldncontent.exceptions import DomainError, NotAllowed
 from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, user_roles
 from reviews import selectors, services
@@ -49,7 +50,7 @@ class TopicFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(version__topics__icontains=f'"{self.value()}"')
+            return queryset.filter(topics_include(self.value(), field="version__topics"))
         return queryset
 
 

@@ -15,7 +15,7 @@ from articles import selectors as article_selectors
 from articles.apis import AuthoringPagination
 from articles.rendering import payload_bytes
 from articles.serializers import PublishedArticleOutputSerializer
-from ldncontent.apidocs import CONFLICT, READ_ERRORS, WRITE_ERRORS, _error
+from ldncontent.apidocs import CONFLICT, READ_ERRORS, WRITE_ERRORS, error_response
 from ldncontent.permissions import HasStaffRole
 from reviews import apidocs as examples
 from reviews import selectors, services
@@ -87,7 +87,7 @@ class ArticleSubmitApi(StaffPermissions, APIView):
             201: ReviewSummaryOutputSerializer,
             **{code: WRITE_ERRORS[code] for code in (400, 401, 403, 404, 412, 413, 415)},
             409: CONFLICT,
-            428: _error(
+            428: error_response(
                 "If-Match was sent blank or as `*` (which is refused).",
                 "if_match_required",
                 "Send an If-Match header with the ETag from your last GET of this article.",

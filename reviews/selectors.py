@@ -8,7 +8,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from articles import selectors as article_selectors
-from articles.models import Article, Publication, PublicationStatus, ReviewKind, Version
+from articles.models import (
+    Article,
+    Publication,
+    PublicationStatus,
+    ReviewKind,
+    Version,
+    topics_include,
+)
 from articles.rendering import Attribution, render_payload
 from articles.snapshots import content_hash, section_text_hash, working_copy_snapshot
 from reviews.models import ClinicianProfile, Comment, Review, ReviewState
@@ -29,8 +36,7 @@ def review_queue(
     ).order_by("created_at", "id")
     reviews = reviews.filter(state=state or ReviewState.SUBMITTED)
     if topic:
-        # Topics are validated slugs in a JSON list: the quoted slug is an element.
-        reviews = reviews.filter(version__topics__icontains=f'"{topic}"')
+        reviews = reviews.filter(topics_include(topic, field="version__topics"))
     if overdue is not None:
         overdue_articles = Publication.objects.filter(
             status=PublicationStatus.LIVE, next_review_due__lt=timezone.localdate()

@@ -33,7 +33,7 @@ from articles.serializers import (
     PublishedSectionOutputSerializer,
     RetractionNoticeOutputSerializer,
 )
-from ldncontent.apidocs import delivery_error
+from ldncontent.apidocs import error_response
 from ldncontent.http import parse_etag_list
 
 DELIVERY_TAG = ["delivery"]
@@ -155,18 +155,18 @@ def _served(slug: str, request: HttpRequest) -> tuple[Any, HttpResponse | None]:
     return publication, None
 
 
-NOT_FOUND = delivery_error(
+NOT_FOUND = error_response(
     "Never published (or unknown); nothing says whether a draft exists.",
     "not_found",
     "No published article has the slug 'stopping-ldn'.",
 )
 READ_ERRORS = {
-    401: delivery_error(
+    401: error_response(
         "Missing or invalid API key.",
         "invalid_api_key",
         "Send a valid consuming-site key as `Authorization: Api-Key <key>`.",
     ),
-    429: delivery_error(
+    429: error_response(
         "Too many requests for this key; see Retry-After.",
         "throttled",
         "Too many requests for this key: retry in 12 seconds.",
@@ -306,7 +306,7 @@ class PublishedArticleListApi(DeliveryApi):
         parameters=LIST_PARAMETERS,
         responses={
             200: PublishedListOutputSerializer,
-            400: delivery_error(
+            400: error_response(
                 "A query parameter is malformed.",
                 "invalid",
                 "Invalid query parameters: review_overdue: Use true or false.",
@@ -389,7 +389,7 @@ class ChangesFeedApi(DeliveryApi):
         ],
         responses={
             200: ChangesPageOutputSerializer,
-            400: delivery_error(
+            400: error_response(
                 "A query parameter is malformed.",
                 "invalid",
                 "Invalid query parameters: cursor: Use the next_cursor of a previous page.",

@@ -17,6 +17,7 @@ from articles.models.working_copy import (
     Audience,
     Section,
     slug_validator,
+    topics_include,
 )
 
 __all__ = [
@@ -43,4 +44,5 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "slug_validator",
+    "topics_include",
 ]

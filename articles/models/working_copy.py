@@ -14,6 +14,15 @@ SLUG_MESSAGE = (
 slug_validator = RegexValidator(SLUG_PATTERN, SLUG_MESSAGE, code="invalid_slug")
 
 
+def topics_include(topic: str, *, field: str = "topics") -> Q:
+    """Rows whose JSON list of topic slugs (in `field`) includes `topic`.
+
+    Topics are validated slugs, so the quoted slug occurs in the JSON text exactly when it is
+    an element; unlike JSON containment, this works alike on SQLite and PostgreSQL.
+    """
+    return Q(**{f"{field}__icontains": f'"{topic}"'})
+
+
 class Audience(models.TextChoices):
     """Who an article is written for (schema.org `medicalAudience`)."""
 
