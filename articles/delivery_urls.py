@@ -1,8 +1,11 @@
-"""URLs of the delivery API for consuming sites, under /api/v1/published/."""
+"""URLs of the delivery API for consuming sites, under PREFIX."""
 
 from django.urls import path
 
 from articles.apis import delivery
+
+# Mounted first in the root URLconf, and routed by articles.middleware.DeliveryMiddleware.
+PREFIX = "api/v1/published/"
 
 urlpatterns = [
     path("articles/", delivery.PublishedArticleListApi.as_view(), name="published-article-list"),

@@ -23,11 +23,20 @@ from articles.models import (
 
 _KEY_GENERATOR = KeyGenerator()
 
-_KEY_SQL = (
-    f"SELECT k.id, k.hashed_key, k.expiry_date, k.site_id "
+_KEY_FROM = (
     f"FROM {ConsumerApiKey._meta.db_table} k "
-    f"JOIN {ConsumerSite._meta.db_table} s ON s.id = k.site_id "
-    f"WHERE k.prefix = %s AND k.revoked = %s AND s.active = %s"
+    f"JOIN {ConsumerSite._meta.db_table} s ON s.id = k.site_id"
+)
+_KEY_WHERE = "k.prefix = %s AND k.revoked = %s AND s.active = %s"
+_KEY_SQL = f"SELECT k.id, k.hashed_key, k.expiry_date, k.site_id {_KEY_FROM} WHERE {_KEY_WHERE}"
+# The key and the article in one statement: on the detail path each query costs far more in
+# the database driver's Python layers than in the database (bench/RESULTS.md). The payload is
+# not even read when the client already holds its ETag.
+_KEY_AND_PUBLICATION_SQL = (
+    "SELECT k.id, k.hashed_key, k.expiry_date, k.site_id, "
+    "p.status, p.etag, p.updated_at, p.next_review_due, p.retracted_at, p.retraction_reason, "
+    "CASE WHEN p.etag IN ({placeholders}) THEN NULL ELSE p.payload END "
+    f"{_KEY_FROM} LEFT JOIN {Publication._meta.db_table} p ON p.slug = %s WHERE {_KEY_WHERE}"
 )
 
 
@@ -37,24 +46,6 @@ class Consumer:
 
     key_id: str
     site_id: int
-
-
-def consumer_for_key(raw_key: str) -> Consumer | None:
-    """The consumer of a valid, unrevoked, unexpired key of an active site; else None."""
-    prefix, dot, _ = raw_key.partition(".")
-    if not dot or not prefix:
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(_KEY_SQL, [prefix, False, True])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    key_id, hashed_key, expiry_date, site_id = row
-    if expiry_date is not None and _as_datetime(expiry_date) < timezone.now():
-        return None
-    if not _KEY_GENERATOR.verify(raw_key, hashed_key):
-        return None
-    return Consumer(key_id=key_id, site_id=site_id)
 
 
 @dataclass(frozen=True)
@@ -70,6 +61,66 @@ class ServedPublication:
     payload: bytes | None
 
 
+def _key_lookup(raw_key: str) -> list | None:
+    """The parameters of _KEY_WHERE for a raw key, or None when it can't be a key at all."""
+    prefix, dot, _ = raw_key.partition(".")
+    if not dot or not prefix:
+        return None
+    return [prefix, False, True]
+
+
+def _verified_consumer(raw_key: str, key_id, hashed_key, expiry_date, site_id) -> Consumer | None:
+    if expiry_date is not None and _as_datetime(expiry_date) < timezone.now():
+        return None
+    if not _KEY_GENERATOR.verify(raw_key, hashed_key):
+        return None
+    return Consumer(key_id=key_id, site_id=site_id)
+
+
+def consumer_for_key(raw_key: str) -> Consumer | None:
+    """The consumer of a valid, unrevoked, unexpired key of an active site; else None."""
+    lookup = _key_lookup(raw_key)
+    if lookup is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_KEY_SQL, lookup)
+        row = cursor.fetchone()
+    return None if row is None else _verified_consumer(raw_key, *row)
+
+
+def publication_for_key(
+    *, raw_key: str, slug: str, known_etags: tuple[str, ...] = ()
+) -> tuple[Consumer | None, ServedPublication | None]:
+    """The key's consumer (as consumer_for_key) and the publication of `slug`, in one query.
+
+    The publication is None when the key is not valid or nothing is published under `slug`;
+    its payload is None when its ETag is in `known_etags` (the payload is not read then).
+    """
+    lookup = _key_lookup(raw_key)
+    if lookup is None:
+        return None, None
+    etags = known_etags or ("",)
+    sql = _KEY_AND_PUBLICATION_SQL.format(placeholders=", ".join(["%s"] * len(etags)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*etags, slug, *lookup])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    consumer = _verified_consumer(raw_key, *row[:4])
+    if consumer is None or row[4] is None:
+        return consumer, None
+    status, etag, updated_at, due, retracted_at, reason, payload = row[4:]
+    return consumer, ServedPublication(
+        status=status,
+        etag=etag,
+        updated_at=_as_datetime(updated_at),
+        next_review_due=_as_date(due),
+        retracted_at=_as_datetime(retracted_at),
+        retraction_reason=reason,
+        payload=bytes(payload) if payload is not None else None,
+    )
+
+
 def _as_datetime(value) -> datetime | None:
     """A raw row's timestamp as an aware datetime (SQLite gives naive UTC values or text)."""
     if value is None:
@@ -80,34 +131,6 @@ def _as_datetime(value) -> datetime | None:
 
 def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-_PUBLICATION_SQL = (
-    "SELECT status, etag, updated_at, next_review_due, retracted_at, retraction_reason, "
-    "CASE WHEN etag IN ({placeholders}) THEN NULL ELSE payload END "
-    f"FROM {Publication._meta.db_table} WHERE slug = %s"
-)
-
-
-def publication_get(*, slug: str, known_etags: tuple[str, ...] = ()) -> ServedPublication | None:
-    """The publication of `slug`; its payload is not even read when its ETag is in known_etags."""
-    etags = known_etags or ("",)
-    sql = _PUBLICATION_SQL.format(placeholders=", ".join(["%s"] * len(etags)))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*etags, slug])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    status, etag, updated_at, due, retracted_at, reason, payload = row
-    return ServedPublication(
-        status=status,
-        etag=etag,
-        updated_at=_as_datetime(updated_at),
-        next_review_due=_as_date(due),
-        retracted_at=_as_datetime(retracted_at),
-        retraction_reason=reason,
-        payload=bytes(payload) if payload is not None else None,
-    )
 
 
 LIST_FIELDS = (

@@ -111,8 +111,14 @@ def _profile() -> int:
     from django.utils import timezone
 
     from articles.apis import delivery
-    from articles.consumer_auth import consumer_from_header, throttle_wait
-    from articles.published_selectors import _KEY_GENERATOR, _KEY_SQL, publication_get
+    from articles.consumer_auth import throttle_wait
+    from articles.middleware import DeliveryMiddleware
+    from articles.published_selectors import (
+        _KEY_AND_PUBLICATION_SQL,
+        _KEY_GENERATOR,
+        consumer_for_key,
+        publication_for_key,
+    )
     from bench.run import SLUG, endpoints, seed
     from ldncontent.http import parse_etag_list
 
@@ -190,46 +196,42 @@ def _profile() -> int:
         print(f"{name:64}{''.join(cells)}")
 
     prefix = seeded.api_key.partition(".")[0]
-
-    def key_query():
-        with connection.cursor() as cursor:
-            cursor.execute(_KEY_SQL, [prefix, False, True])
-            return cursor.fetchone()
-
-    hashed = key_query()[1]
-    consumer = consumer_from_header(auth)
     known = tuple(parse_etag_list(seeded.etag))
-    publication = publication_get(slug=SLUG)
+    consumer, publication = publication_for_key(raw_key=seeded.api_key, slug=SLUG)
     raw = sqlite3.connect(connection.settings_dict["NAME"])
-    raw_key_sql = _KEY_SQL.replace("%s", "?")
-    raw_publication_sql = (
-        "SELECT status, etag, updated_at, next_review_due, retracted_at, retraction_reason, "
-        "payload FROM articles_publication WHERE slug = ?"
-    )
+    raw_sql = _KEY_AND_PUBLICATION_SQL.format(placeholders="?").replace("%s", "?")
+    raw_params = ["", SLUG, prefix, False, True]
+    hashed = raw.execute(raw_sql, raw_params).fetchone()[1]
     from django.urls import get_resolver
 
     resolver = get_resolver()
+    delivery_resolver = DeliveryMiddleware(get_response=None).resolver
     steps = {
         "URL resolving: /bench/bare/ (first pattern)": lambda: resolver.resolve(
             points["bare"].path
         ),
-        "URL resolving: delivery detail (4 includes deep)": lambda: resolver.resolve(
+        "URL resolving: delivery detail, whole URLconf": lambda: resolver.resolve(
+            points["detail"].path
+        ),
+        "URL resolving: delivery detail, DeliveryMiddleware": lambda: delivery_resolver.resolve(
             points["detail"].path
         ),
         "WSGIRequest(environ) alone": _request(auth, headers=False),
         "WSGIRequest(environ) + request.headers lookup": _request(auth, headers=True),
-        "consumer_from_header: key query + SHA-512": lambda: consumer_from_header(auth),
-        "  key query alone (Django cursor)": key_query,
-        "  key query alone (plain sqlite3)": lambda: raw.execute(
-            raw_key_sql, [prefix, False, True]
+        "consumer_for_key: key query + SHA-512 (list, feed)": lambda: consumer_for_key(
+            seeded.api_key
+        ),
+        "publication_for_key: key + publication (200)": lambda: publication_for_key(
+            raw_key=seeded.api_key, slug=SLUG
+        ),
+        "publication_for_key: key + publication (304)": lambda: publication_for_key(
+            raw_key=seeded.api_key, slug=SLUG, known_etags=known
+        ),
+        "  the same statement on a plain sqlite3 connection": lambda: raw.execute(
+            raw_sql, raw_params
         ).fetchone(),
         "  SHA-512 verify alone": lambda: _KEY_GENERATOR.verify(seeded.api_key, hashed),
-        "throttle_wait: LocMem cache add + incr": lambda: throttle_wait(consumer),
-        "publication_get (200: payload read)": lambda: publication_get(slug=SLUG),
-        "publication_get (304: ETag known)": lambda: publication_get(slug=SLUG, known_etags=known),
-        "  publication row (plain sqlite3)": lambda: raw.execute(
-            raw_publication_sql, [SLUG]
-        ).fetchone(),
+        "throttle_wait (a dict per process)": lambda: throttle_wait(consumer),
         "HttpResponse + _cache_headers": lambda: delivery._cache_headers(
             HttpResponse(publication.payload, content_type="application/json"),
             etag=publication.etag,
@@ -242,7 +244,7 @@ def _profile() -> int:
     }
     print("\nSteps of the delivery detail, called on their own (us per call):")
     for label, micros in timed_interleaved(steps).items():
-        print(f"{label:50}{micros:9.1f}")
+        print(f"{label:56}{micros:9.1f}")
     raw.close()
     return 0
 

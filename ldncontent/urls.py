@@ -6,6 +6,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from articles import delivery_urls
 from ldncontent import auth_apis
 
 
@@ -24,7 +25,6 @@ api_v1 = [
     path("auth/token/", auth_apis.TokenIssueApi.as_view(), name="auth-token"),
     path("auth/token/revoke/", auth_apis.TokenRevokeApi.as_view(), name="auth-token-revoke"),
     path("auth/me/", auth_apis.WhoAmIApi.as_view(), name="auth-me"),
-    path("published/", include("articles.delivery_urls")),
     path("", include("articles.urls")),
     path("", include("reviews.urls")),
 ]
@@ -32,6 +32,7 @@ api_v1 = [
 handler404 = "ldncontent.error_handler.page_not_found"
 
 urlpatterns = [
+    path(delivery_urls.PREFIX, include(delivery_urls)),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,8 +1,10 @@
 """The delivery API for consuming sites: approved articles only, as stored bytes, cacheable.
 
 Each view is a DRF view for the OpenAPI schema, but `dispatch` is a lean path of its own:
-check the key (one query), throttle, then answer from the published read model (one query).
-It never reads the working copy, versions or reviews.
+check the key, throttle, then answer from the published read model. An article or a section
+takes one query (the key and the publication together), a list or the changes feed two. It
+never reads the working copy, versions or reviews. `articles.middleware.DeliveryMiddleware`
+routes these requests past the middleware that delivery doesn't use.
 """
 
 import base64
@@ -23,9 +25,16 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
 from articles import apidocs as examples
-from articles.consumer_auth import ConsumerKeyAuthentication, consumer_from_header, throttle_wait
+from articles.consumer_auth import ConsumerKeyAuthentication, api_key_from, throttle_wait
 from articles.models import SLUG_PATTERN, Audience
-from articles.published_selectors import events_after, publication_get, publication_page
+from articles.published_selectors import (
+    Consumer,
+    ServedPublication,
+    consumer_for_key,
+    events_after,
+    publication_for_key,
+    publication_page,
+)
 from articles.serializers import (
     ChangesPageOutputSerializer,
     PublishedArticleOutputSerializer,
@@ -76,47 +85,61 @@ def _cache_headers(response: HttpResponse, *, etag: str, updated_at: datetime) -
     return response
 
 
-class InvalidQuery(Exception):
-    """A query parameter is malformed; rendered as a 400."""
+class EarlyResponse(Exception):
+    """The request is answered with `response` (an error or a 304) instead of the view's body."""
+
+    def __init__(self, response: HttpResponse):
+        self.response = response
+        super().__init__(response.status_code)
+
+
+class InvalidQuery(EarlyResponse):
+    """A query parameter is malformed: 400 with the errors by parameter."""
 
     def __init__(self, errors: dict[str, list[str]]):
-        self.errors = errors
-        super().__init__(errors)
+        summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+        super().__init__(
+            _error(400, "invalid", f"Invalid query parameters: {summary}", errors=errors)
+        )
+
+
+def _admit(consumer: Consumer | None) -> None:
+    """Refuse a request without a valid key (401) or past its key's rate (429); count it."""
+    if consumer is None:
+        raise EarlyResponse(
+            _error(
+                401,
+                "invalid_api_key",
+                "Send a valid consuming-site key as `Authorization: Api-Key <key>`.",
+            )
+        )
+    wait = throttle_wait(consumer)
+    if wait is not None:
+        raise EarlyResponse(
+            _error(
+                429,
+                "throttled",
+                f"Too many requests for this key: retry in {wait} seconds.",
+                retry_after=wait,
+            )
+        )
 
 
 class DeliveryApi(APIView):
     """Base of the delivery views: API key, throttling, GET/HEAD only, JSON errors."""
 
     authentication_classes = [ConsumerKeyAuthentication]
-    permission_classes: list = []  # the key check in dispatch is the permission
+    permission_classes: list = []  # _admit, called by every view first, is the permission
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             refused = _error(405, "method_not_allowed", "The delivery API is read-only: use GET.")
             refused["Allow"] = "GET, HEAD"
             return refused
-        consumer = consumer_from_header(request.headers.get("Authorization", ""))
-        if consumer is None:
-            return _error(
-                401,
-                "invalid_api_key",
-                "Send a valid consuming-site key as `Authorization: Api-Key <key>`.",
-            )
-        wait = throttle_wait(consumer)
-        if wait is not None:
-            return _error(
-                429,
-                "throttled",
-                f"Too many requests for this key: retry in {wait} seconds.",
-                retry_after=wait,
-            )
         try:
             response = self.get(request, *args, **kwargs)
-        except InvalidQuery as invalid:
-            summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in invalid.errors.items())
-            return _error(
-                400, "invalid", f"Invalid query parameters: {summary}", errors=invalid.errors
-            )
+        except EarlyResponse as early:
+            response = early.response
         if request.method == "HEAD":
             response.content = b""
         return response
@@ -126,33 +149,42 @@ def _withheld(due) -> bool:
     return settings.REVIEW_OVERDUE_POLICY == "withhold" and due < timezone.localdate()
 
 
-def _served(slug: str, request: HttpRequest) -> tuple[Any, HttpResponse | None]:
-    """The publication for `slug`, or the error/304 response to send instead."""
-    known = tuple(parse_etag_list(request.headers.get("If-None-Match", "")))
-    publication = publication_get(slug=slug, known_etags=known)
+def _served(request: HttpRequest, slug: str) -> ServedPublication:
+    """The publication of `slug` with its payload, after the key check; else EarlyResponse."""
+    known = tuple(parse_etag_list(request.META.get("HTTP_IF_NONE_MATCH", "")))
+    consumer, publication = publication_for_key(
+        raw_key=api_key_from(request), slug=slug, known_etags=known
+    )
+    _admit(consumer)
     if publication is None:
-        return None, _error(404, "not_found", f"No published article has the slug {slug!r}.")
+        raise EarlyResponse(
+            _error(404, "not_found", f"No published article has the slug {slug!r}.")
+        )
     if publication.status == "retracted":
-        return None, _error(
-            410,
-            "retracted",
-            "This article was withdrawn from publication: remove it from your site.",
-            retracted_at=publication.retracted_at,
-            reason=publication.retraction_reason,
+        raise EarlyResponse(
+            _error(
+                410,
+                "retracted",
+                "This article was withdrawn from publication: remove it from your site.",
+                retracted_at=publication.retracted_at,
+                reason=publication.retraction_reason,
+            )
         )
     if _withheld(publication.next_review_due):
-        return None, _error(
-            404,
-            "awaiting_review",
-            "This article is past its clinical review date and is withheld until a clinician "
-            "reviews it again.",
+        raise EarlyResponse(
+            _error(
+                404,
+                "awaiting_review",
+                "This article is past its clinical review date and is withheld until a "
+                "clinician reviews it again.",
+            )
         )
     if publication.payload is None:
         not_modified = HttpResponse(status=304)
-        return None, _cache_headers(
-            not_modified, etag=publication.etag, updated_at=publication.updated_at
+        raise EarlyResponse(
+            _cache_headers(not_modified, etag=publication.etag, updated_at=publication.updated_at)
         )
-    return publication, None
+    return publication
 
 
 NOT_FOUND = error_response(
@@ -208,9 +240,7 @@ class PublishedArticleDetailApi(DeliveryApi):
         examples=[examples.PUBLISHED_ARTICLE_EXAMPLE, examples.RETRACTION_NOTICE_EXAMPLE],
     )
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
-        publication, answer = _served(slug, request)
-        if answer is not None:
-            return answer
+        publication = _served(request, slug)
         response = HttpResponse(publication.payload, content_type=JSON)
         return _cache_headers(response, etag=publication.etag, updated_at=publication.updated_at)
 
@@ -227,9 +257,7 @@ class PublishedSectionDetailApi(DeliveryApi):
         examples=[examples.PUBLISHED_SECTION_EXAMPLE],
     )
     def get(self, request: HttpRequest, slug: str, anchor: str) -> HttpResponse:
-        publication, answer = _served(slug, request)
-        if answer is not None:
-            return answer
+        publication = _served(request, slug)
         sections = json.loads(publication.payload)["sections"]
         section = next((item for item in sections if item["anchor"] == anchor), None)
         if section is None:
@@ -316,6 +344,7 @@ class PublishedArticleListApi(DeliveryApi):
         examples=[examples.PUBLISHED_LIST_EXAMPLE],
     )
     def get(self, request: HttpRequest) -> HttpResponse:
+        _admit(consumer_for_key(api_key_from(request)))
         params = request.GET
         limit = _limit(params, settings.DELIVERY_PAGE_SIZE, 200)
         audience = params.get("audience")
@@ -399,6 +428,7 @@ class ChangesFeedApi(DeliveryApi):
         examples=[examples.CHANGES_EXAMPLE],
     )
     def get(self, request: HttpRequest) -> HttpResponse:
+        _admit(consumer_for_key(api_key_from(request)))
         cursor = request.GET.get("cursor", "0")
         if not NUMBER_RE.fullmatch(cursor):
             raise InvalidQuery({"cursor": ["Use the next_cursor of a previous page."]})

@@ -76,9 +76,9 @@ def live(make_article, editor_user, doctor):
 
 
 def test_detail_serves_the_stored_payload_with_cache_headers(
-    consumer, live, django_assert_max_num_queries
+    consumer, live, django_assert_num_queries
 ):
-    with django_assert_max_num_queries(2):
+    with django_assert_num_queries(1):  # the key and the publication together
         response = consumer.get(f"{BASE}/articles/stopping-ldn/")
     assert response.status_code == 200
     assert response.content == bytes(live.payload)
@@ -94,16 +94,19 @@ def test_detail_serves_the_stored_payload_with_cache_headers(
 
 
 def test_if_none_match_gives_304_without_reading_the_payload(
-    consumer, live, django_assert_max_num_queries
+    consumer, key, live, django_assert_num_queries
 ):
-    with django_assert_max_num_queries(2) as captured:
+    with django_assert_num_queries(1) as captured:
         response = consumer.get(f"{BASE}/articles/stopping-ldn/", HTTP_IF_NONE_MATCH=live.etag)
     assert response.status_code == 304
     assert response.content == b""
     assert response["ETag"] == live.etag
-    from articles.published_selectors import publication_get
+    from articles.published_selectors import publication_for_key
 
-    assert publication_get(slug="stopping-ldn", known_etags=(live.etag,)).payload is None
+    site, publication = publication_for_key(
+        raw_key=key[1], slug="stopping-ldn", known_etags=(live.etag,)
+    )
+    assert site is not None and publication.payload is None
     assert "CASE WHEN" in captured.captured_queries[-1]["sql"]
 
 
@@ -208,6 +211,58 @@ def test_keys_are_throttled_with_retry_after(consumer, live, settings):
     response = consumer.get(f"{BASE}/articles/stopping-ldn/")
     assert response.json()["code"] == "throttled"
     assert 1 <= int(response["Retry-After"]) <= 60
+
+
+def test_a_valid_prefix_with_a_wrong_secret_reads_no_article(api_client, live, key):
+    api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key[0].prefix}.wrong-secret")
+    response = api_client.get(f"{BASE}/articles/stopping-ldn/")
+    assert response.status_code == 401
+    assert set(response.json()) == {"code", "detail"}
+    assert live.etag not in str(response.headers)
+
+
+def test_the_throttle_counts_each_key_on_its_own(consumer, api_client, site, live, settings):
+    settings.DELIVERY_THROTTLE_PER_MINUTE = 2
+    assert [consumer.get(f"{BASE}/changes/").status_code for _ in range(3)] == [200, 200, 429]
+    _, other = article_services.consumer_key_issue(site=site, name="second")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {other}")
+    assert api_client.get(f"{BASE}/articles/stopping-ldn/").status_code == 200
+
+
+# --- routing: DeliveryMiddleware answers before the middleware delivery doesn't use ---------
+
+
+def test_delivery_skips_sessions_and_csrf_but_not_the_security_headers(consumer, live):
+    response = consumer.get(f"{BASE}/articles/stopping-ldn/")
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert not response.cookies
+    request = response.wsgi_request
+    assert request.resolver_match.url_name == "published-article-detail"
+    assert not hasattr(request, "session") and not hasattr(request, "user")
+
+
+def test_delivery_checks_the_host_against_allowed_hosts(consumer, live):
+    response = consumer.get(f"{BASE}/articles/stopping-ldn/", HTTP_HOST="attacker.example")
+    assert response.status_code == 400
+    assert live.etag not in str(response.headers)
+
+
+def test_delivery_redirects_plain_http_when_ssl_redirect_is_on(consumer, live, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = consumer.get(f"{BASE}/articles/stopping-ldn/")
+    assert response.status_code == 301
+    assert response["Location"] == f"https://testserver{BASE}/articles/stopping-ldn/"
+
+
+def test_paths_that_are_not_delivery_routes_take_the_whole_stack(consumer, live):
+    no_slash = consumer.get(f"{BASE}/articles/stopping-ldn")
+    assert no_slash.status_code == 301
+    assert no_slash["Location"] == f"{BASE}/articles/stopping-ldn/"
+    unknown = consumer.get(f"{BASE}/nothing-here/")
+    assert unknown.status_code == 404
+    assert unknown.json()["code"] == "not_found"
 
 
 def test_keys_are_stored_hashed(key):
