@@ -133,26 +133,6 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-LIST_FIELDS = (
-    "slug",
-    "title",
-    "summary",
-    "topics",
-    "audience",
-    "version__number",
-    "content_hash",
-    "etag",
-    "reviewer_name",
-    "reviewer_credentials",
-    "review_kind",
-    "approved_at",
-    "last_reviewed",
-    "next_review_due",
-    "review_overdue",
-    "updated_at",
-)
-
-
 def publication_page(
     *,
     after_slug: str | None,
@@ -162,8 +142,8 @@ def publication_page(
     updated_since: datetime | None = None,
     review_overdue: bool | None = None,
     withhold_overdue: bool = False,
-) -> list[dict]:
-    """Up to `limit` live publications in slug order, after `after_slug`, as plain dicts."""
+) -> list[tuple[str, bytes]]:
+    """Up to `limit` live publications in slug order, after `after_slug`: (slug, list entry)."""
     rows = Publication.objects.filter(status="live")
     if after_slug:
         rows = rows.filter(slug__gt=after_slug)
@@ -177,7 +157,7 @@ def publication_page(
         rows = rows.filter(review_overdue=review_overdue)
     if withhold_overdue:
         rows = rows.filter(next_review_due__gte=timezone.localdate())
-    return list(rows.order_by("slug").values(*LIST_FIELDS)[:limit])
+    return list(rows.order_by("slug").values_list("slug", "list_entry")[:limit])
 
 
 def events_after(*, position: int, limit: int) -> list[dict]:

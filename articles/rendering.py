@@ -9,7 +9,7 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 
-from articles.models import Audience, Version
+from articles.models import Audience, Publication, Version
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "h5", "h6", "hr",
@@ -64,6 +64,18 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat()
 
 
+def _medical_review(attribution: "Attribution | Publication") -> dict[str, Any]:
+    """The `medical_review` block (a Publication has the same fields as an Attribution)."""
+    return {
+        "reviewer_name": attribution.reviewer_name,
+        "reviewer_credentials": attribution.reviewer_credentials,
+        "review_kind": attribution.review_kind,
+        "approved_at": _iso(attribution.approved_at),
+        "last_reviewed": _iso(attribution.last_reviewed),
+        "next_review_due": _iso(attribution.next_review_due),
+    }
+
+
 def render_payload(
     *, version: Version, slug: str, attribution: Attribution, review_overdue: bool = False
 ) -> dict[str, Any]:
@@ -78,14 +90,6 @@ def render_payload(
         }
         for position, item in enumerate(version.sections)
     ]
-    medical_review = {
-        "reviewer_name": attribution.reviewer_name,
-        "reviewer_credentials": attribution.reviewer_credentials,
-        "review_kind": attribution.review_kind,
-        "approved_at": _iso(attribution.approved_at),
-        "last_reviewed": _iso(attribution.last_reviewed),
-        "next_review_due": _iso(attribution.next_review_due),
-    }
     reviewer = {"@type": "Person", "name": attribution.reviewer_name}
     if attribution.reviewer_credentials:
         reviewer["honorificSuffix"] = attribution.reviewer_credentials
@@ -120,7 +124,7 @@ def render_payload(
         "version": version.number,
         "content_hash": version.content_hash,
         "review_overdue": review_overdue,
-        "medical_review": medical_review,
+        "medical_review": _medical_review(attribution),
         "sections": sections,
         "json_ld": json_ld,
     }
@@ -129,3 +133,22 @@ def render_payload(
 def payload_bytes(payload: dict[str, Any]) -> bytes:
     """The payload as the compact UTF-8 JSON that is stored and served."""
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def render_list_entry(publication: Publication) -> bytes:
+    """The publication's entry in the delivery list, as stored and served: compact JSON."""
+    return payload_bytes(
+        {
+            "slug": publication.slug,
+            "title": publication.title,
+            "summary": publication.summary,
+            "topics": publication.topics,
+            "audience": publication.audience,
+            "version": publication.version.number,
+            "content_hash": publication.content_hash,
+            "etag": publication.etag,
+            "review_overdue": publication.review_overdue,
+            "medical_review": _medical_review(publication),
+            "updated_at": _iso(publication.updated_at),
+        }
+    )

@@ -448,7 +448,7 @@ def enlarge(*, versions: int, articles: int) -> dict[str, float]:
 def _create_published(chunk, *, editor, pool, now) -> None:
     """Bulk-insert one chunk of (index, slug, title): Article, Version 1 and live Publication."""
     from articles.models import Article, Publication, PublicationStatus, ReviewKind, Version
-    from articles.rendering import Attribution, payload_bytes, render_payload
+    from articles.rendering import Attribution, payload_bytes, render_list_entry, render_payload
     from ldncontent.http import canonical_sha256
 
     def fields(index: int, title: str) -> dict:
@@ -510,29 +510,30 @@ def _create_published(chunk, *, editor, pool, now) -> None:
             )
         )
         digest = hashlib.sha256(raw).hexdigest()[:16]  # the ETag as services.publish makes it
-        publications.append(
-            Publication(
-                article_id=version.article_id,
-                slug=slug,
-                version_id=version.id,
-                status=PublicationStatus.LIVE,
-                payload=raw,
-                etag=f'"v1-{version.content_hash[:16]}-{digest}"',
-                content_hash=version.content_hash,
-                title=version.title,
-                summary=version.summary,
-                topics=version.topics,
-                audience=version.audience,
-                reviewer_name=attribution.reviewer_name,
-                reviewer_credentials=attribution.reviewer_credentials,
-                review_kind=attribution.review_kind,
-                approved_at=attribution.approved_at,
-                last_reviewed=attribution.last_reviewed,
-                next_review_due=attribution.next_review_due,
-                review_overdue=overdue,
-                published_at=attribution.approved_at,
-            )
+        publication = Publication(
+            article_id=version.article_id,
+            slug=slug,
+            version=version,
+            status=PublicationStatus.LIVE,
+            payload=raw,
+            etag=f'"v1-{version.content_hash[:16]}-{digest}"',
+            content_hash=version.content_hash,
+            title=version.title,
+            summary=version.summary,
+            topics=version.topics,
+            audience=version.audience,
+            reviewer_name=attribution.reviewer_name,
+            reviewer_credentials=attribution.reviewer_credentials,
+            review_kind=attribution.review_kind,
+            approved_at=attribution.approved_at,
+            last_reviewed=attribution.last_reviewed,
+            next_review_due=attribution.next_review_due,
+            review_overdue=overdue,
+            published_at=attribution.approved_at,
+            updated_at=attribution.approved_at,
         )
+        publication.list_entry = render_list_entry(publication)
+        publications.append(publication)
     Publication.objects.bulk_create(publications, batch_size=200)
 
 

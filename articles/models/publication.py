@@ -51,8 +51,9 @@ class Publication(models.Model):
         default=False, help_text="Set once next_review_due has passed (by check_review_due)."
     )
     published_at = models.DateTimeField()
-    updated_at = models.DateTimeField(
-        auto_now=True, help_text="When the served payload or status last changed."
+    updated_at = models.DateTimeField(help_text="When the served payload or status last changed.")
+    list_entry = models.BinaryField(
+        help_text="This article's entry in the delivery list, rendered JSON served as is."
     )
     retracted_at = models.DateTimeField(null=True, blank=True)
     retraction_reason = models.TextField(blank=True)

@@ -1,7 +1,7 @@
 """Versions and publication: freeze, publish, retract, flag overdue reviews, record events."""
 
 import hashlib
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -23,7 +23,7 @@ from articles.models import (
     PublicationStatus,
     Version,
 )
-from articles.rendering import Attribution, payload_bytes, render_payload
+from articles.rendering import Attribution, payload_bytes, render_list_entry, render_payload
 from articles.selectors import section_list
 from articles.services.webhooks import webhook_deliveries_enqueue
 from articles.services.working_copy import _lock_with_current_etag
@@ -85,6 +85,13 @@ def _publication_etag(*, version: Version, payload: bytes) -> str:
     return f'"v{version.number}-{version.content_hash[:16]}-{payload_digest}"'
 
 
+def _publication_save(publication: Publication, *, now: datetime) -> None:
+    """Save a changed publication with its updated_at and its list entry rendered anew."""
+    publication.updated_at = now
+    publication.list_entry = render_list_entry(publication)
+    publication.save()
+
+
 @transaction.atomic
 def publish(*, version: Version, attribution: Attribution, actor) -> Publication:
     """Make `version` the served content of its article, with its reviewer's attribution.
@@ -135,7 +142,7 @@ def publish(*, version: Version, attribution: Attribution, actor) -> Publication
             setattr(publication, name, value)
     publication._history_user = actor
     publication._change_reason = f"Published version {version.number}"
-    publication.save()
+    _publication_save(publication, now=now)
     event_emit(
         type=EventType.PUBLISHED,
         article=article,
@@ -162,13 +169,14 @@ def publication_retract(*, article: Article, user, reason: str) -> Publication:
         raise NotPublished()
     if publication.status == PublicationStatus.RETRACTED:
         raise AlreadyRetracted()
+    now = timezone.now()
     publication.status = PublicationStatus.RETRACTED
-    publication.retracted_at = timezone.now()
+    publication.retracted_at = now
     publication.retraction_reason = reason.strip()
     publication.retracted_by = user
     publication._history_user = user
     publication._change_reason = f"Retracted: {reason.strip()}"[:100]
-    publication.save()
+    _publication_save(publication, now=now)
     event_emit(
         type=EventType.RETRACTED,
         article=article,
@@ -216,6 +224,7 @@ def publications_mark_overdue(*, today: date) -> list[Publication]:
         .select_related("version", "article")
         .filter(status=PublicationStatus.LIVE, review_overdue=False, next_review_due__lt=today)
     )
+    now = timezone.now()
     for publication in overdue:
         payload = render_payload(
             version=publication.version,
@@ -235,7 +244,7 @@ def publications_mark_overdue(*, today: date) -> list[Publication]:
         publication.etag = _publication_etag(version=publication.version, payload=raw)
         publication.review_overdue = True
         publication._change_reason = "Review overdue"
-        publication.save()
+        _publication_save(publication, now=now)
         event_emit(
             type=EventType.REVIEW_OVERDUE,
             article=publication.article,

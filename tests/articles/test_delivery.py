@@ -1,11 +1,11 @@
 """The delivery API: only approved content, HTTP validators, keys, throttling, feed, policy."""
 
+import importlib
 import io
 import json
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 from knox.models import AuthToken
@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from articles import services as article_services
 from articles.models import ConsumerSite, Publication, ReviewKind
+from articles.rendering import render_list_entry
 from articles.selectors import article_etag, section_list
 from ldncontent.tokens import token_issue
 from reviews import services as review_services
@@ -20,11 +21,6 @@ from reviews import services as review_services
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/published"
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()
 
 
 @pytest.fixture
@@ -415,6 +411,47 @@ def test_flag_policy_serves_overdue_articles_flagged_after_the_daily_check(consu
     call_command("check_review_due", stdout=io.StringIO())
     events = consumer.get(f"{BASE}/changes/").json()["events"]
     assert [e["type"] for e in events].count("article.review_overdue") == 1
+
+
+def test_list_entries_agree_with_the_detail_through_every_change(
+    consumer, live, editor_user, doctor, publisher
+):
+    def listed() -> dict:
+        return consumer.get(f"{BASE}/articles/").json()["results"][0]
+
+    first = listed()
+    detail = consumer.get(f"{BASE}/articles/stopping-ldn/").json()
+    assert first["medical_review"] == detail["medical_review"]
+    assert (first["version"], first["etag"]) == (1, live.etag)
+    assert first["updated_at"] == live.updated_at.isoformat().replace("+00:00", "Z")
+
+    edit(live.article, editor_user)
+    newer = publish(live.article, editor_user, doctor, kind=ReviewKind.CHANGE)
+    second = listed()
+    assert (second["version"], second["etag"]) == (2, newer.etag)
+    assert second["medical_review"]["review_kind"] == "change"
+    assert second["updated_at"] > first["updated_at"]
+
+    article_services.publications_mark_overdue(today=newer.next_review_due + timedelta(days=1))
+    third = listed()
+    flagged = Publication.objects.get(pk=newer.pk)
+    assert third["review_overdue"] is True
+    assert third["etag"] == flagged.etag != newer.etag
+    assert third["updated_at"] == flagged.updated_at.isoformat().replace("+00:00", "Z")
+
+    article_services.publication_retract(article=live.article, user=publisher, reason="Wrong.")
+    assert consumer.get(f"{BASE}/articles/").json()["results"] == []
+
+
+def test_the_migration_renders_the_list_entries_of_existing_publications(live):
+    from django.apps import apps
+
+    migration = importlib.import_module("articles.migrations.0005_publication_list_entry")
+    Publication.objects.filter(pk=live.pk).update(list_entry=b"")
+    migration.render_list_entries(apps, None)
+    stored = bytes(Publication.objects.get(pk=live.pk).list_entry)
+    assert stored == render_list_entry(live)
+    assert json.loads(stored)["slug"] == "stopping-ldn"
 
 
 def test_withhold_policy_refuses_overdue_articles(consumer, overdue, settings):
