@@ -102,6 +102,15 @@ IF_MATCH = OpenApiParameter(
     description="The article's ETag from your last GET (or from the last write's response). "
     "Missing: 428. Not current: 412.",
 )
+IF_MATCH_UNLESS_CREATING = OpenApiParameter(
+    name="If-Match",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="To replace an existing article: its ETag from your last GET. Leave it out to "
+    "create a new one (with it: 412, as no current version matches). Missing on an existing "
+    "article: 428. Not current: 412.",
+)
 ETAG_HEADER = OpenApiParameter(
     name="ETag",
     type=OpenApiTypes.STR,

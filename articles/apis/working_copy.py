@@ -28,7 +28,14 @@ from articles.serializers import (
     SectionOutputSerializer,
     SectionUpdateInputSerializer,
 )
-from ldncontent.apidocs import ETAG_HEADER, IF_MATCH, READ_ERRORS, WRITE_ERRORS
+from ldncontent.apidocs import (
+    ETAG_HEADER,
+    IF_MATCH,
+    IF_MATCH_UNLESS_CREATING,
+    READ_ERRORS,
+    WRITE_ERRORS,
+)
+from ldncontent.exceptions import PreconditionFailed
 from ldncontent.permissions import HasStaffRole, WritesNeedEditor
 
 ARTICLES_TAG = ["articles"]
@@ -160,12 +167,12 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
         description="Make the working copy exactly this document. Sections are matched by "
         "anchor: listed anchors are updated (only when they differ) or created, anchors not "
         "listed are deleted, and the order is the list's order. Optional fields left out are "
-        "reset to their defaults. If no article has this slug it is created (201) and no "
-        "If-Match is needed; otherwise `If-Match` must carry the current ETag. Editors only.",
+        "reset to their defaults. If no article has this slug it is created (201): send no "
+        "If-Match then. Otherwise `If-Match` must carry the current ETag. Editors only.",
         tags=ARTICLES_TAG,
         request=ArticleReplaceInputSerializer,
         responses={200: ArticleOutputSerializer, 201: ArticleOutputSerializer, **WRITE_ERRORS},
-        parameters=[IF_MATCH, ETAG_HEADER],
+        parameters=[IF_MATCH_UNLESS_CREATING, ETAG_HEADER],
         examples=[examples.ARTICLE_REPLACE_EXAMPLE, examples.ARTICLE_EXAMPLE],
     )
     @transaction.atomic
@@ -176,6 +183,12 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
         sections = data.pop("sections")
         article = Article.objects.filter(slug=slug).first()
         if article is None:
+            if (_if_match(request) or "").strip():
+                # No current version can match: the client meant another article (RFC 9110).
+                raise PreconditionFailed(
+                    f"No article has the slug {slug!r}: leave If-Match out to create it, or "
+                    "check the slug."
+                )
             article = services.article_create(
                 author=request.user, slug=slug, fields=data, sections=sections
             )

@@ -362,6 +362,15 @@ def test_put_to_a_new_slug_creates_the_article(editor_client):
     assert Article.objects.get(slug="brand-new").external_id == "cms-77"
 
 
+def test_put_with_if_match_to_a_new_slug_is_412_and_creates_nothing(editor_client):
+    response = editor_client.put(
+        detail_url("mistyped-slug"), replacement(), format="json", HTTP_IF_MATCH='"abc"'
+    )
+    assert_error(response, 412, "stale_etag")
+    assert "leave If-Match out" in response.json()["detail"]
+    assert not Article.objects.exists()
+
+
 def test_put_to_an_invalid_new_slug_is_refused(editor_client):
     assert_error(
         editor_client.put(detail_url("Bad_Slug"), replacement(), format="json"), 400, "invalid"
