@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from django.conf import settings
@@ -74,9 +74,11 @@ def _error(status: int, code: str, detail: str, **extra: Any) -> HttpResponse:
     return _json_response({"code": code, "detail": detail, **extra}, status, **headers)
 
 
-def _cache_headers(response: HttpResponse, *, etag: str, updated_at: datetime) -> HttpResponse:
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(updated_at.timestamp())
+def _cache_headers(response: HttpResponse, publication: ServedPublication) -> HttpResponse:
+    """ETag and caching headers; Last-Modified on a 200 only (a 304 with an ETag omits it)."""
+    response["ETag"] = publication.etag
+    if response.status_code == 200:
+        response["Last-Modified"] = http_date(publication.updated_at.timestamp())
     response["Cache-Control"] = (
         f"public, max-age={settings.DELIVERY_MAX_AGE}, "
         f"stale-while-revalidate={settings.DELIVERY_STALE_WHILE_REVALIDATE}"
@@ -180,10 +182,7 @@ def _served(request: HttpRequest, slug: str) -> ServedPublication:
             )
         )
     if publication.payload is None:
-        not_modified = HttpResponse(status=304)
-        raise EarlyResponse(
-            _cache_headers(not_modified, etag=publication.etag, updated_at=publication.updated_at)
-        )
+        raise EarlyResponse(_cache_headers(HttpResponse(status=304), publication))
     return publication
 
 
@@ -214,8 +213,8 @@ CONDITIONAL_PARAMETERS = [
 ]
 CACHE_HEADERS = [
     OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 304])
-    for name in ("ETag", "Last-Modified", "Cache-Control")
-]
+    for name in ("ETag", "Cache-Control")
+] + [OpenApiParameter("Last-Modified", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200])]
 DETAIL_RESPONSES = {
     304: None,
     404: NOT_FOUND,
@@ -242,7 +241,7 @@ class PublishedArticleDetailApi(DeliveryApi):
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
         publication = _served(request, slug)
         response = HttpResponse(publication.payload, content_type=JSON)
-        return _cache_headers(response, etag=publication.etag, updated_at=publication.updated_at)
+        return _cache_headers(response, publication)
 
 
 class PublishedSectionDetailApi(DeliveryApi):
@@ -265,7 +264,7 @@ class PublishedSectionDetailApi(DeliveryApi):
                 404, "not_found", f"The published article {slug!r} has no section {anchor!r}."
             )
         response = _json_response(section, 200)
-        return _cache_headers(response, etag=publication.etag, updated_at=publication.updated_at)
+        return _cache_headers(response, publication)
 
 
 def _encode_cursor(slug: str) -> str:

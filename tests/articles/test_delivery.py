@@ -7,12 +7,15 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from articles import services as article_services
 from articles.models import ConsumerSite, Publication, ReviewKind
+from articles.published_selectors import consumer_for_key, publication_for_key
 from articles.rendering import render_list_entry
 from articles.selectors import article_etag, section_list
 from ldncontent.tokens import token_issue
@@ -97,13 +100,45 @@ def test_if_none_match_gives_304_without_reading_the_payload(
     assert response.status_code == 304
     assert response.content == b""
     assert response["ETag"] == live.etag
-    from articles.published_selectors import publication_for_key
-
+    assert response["Cache-Control"] == "public, max-age=60, stale-while-revalidate=300"
+    assert response["Vary"] == "Authorization"
+    assert "Last-Modified" not in response, "RFC 9110: a 304 with an ETag omits it"
     site, publication = publication_for_key(
         raw_key=key[1], slug="stopping-ldn", known_etags=(live.etag,)
     )
     assert site is not None and publication.payload is None
     assert "CASE WHEN" in captured.captured_queries[-1]["sql"]
+
+
+def test_the_direct_database_path_answers_as_djangos_cursor(key, live):
+    """Unwatched, delivery reads skip Django's cursor; watched, they take it: same answers."""
+    calls = [
+        lambda: publication_for_key(raw_key=key[1], slug="stopping-ldn"),
+        lambda: publication_for_key(raw_key=key[1], slug="stopping-ldn", known_etags=(live.etag,)),
+        lambda: publication_for_key(raw_key=key[1], slug="never-published"),
+        lambda: publication_for_key(raw_key=f"{key[0].prefix}.wrong", slug="stopping-ldn"),
+        lambda: consumer_for_key(key[1]),
+    ]
+    direct = [call() for call in calls]
+    with CaptureQueriesContext(connection) as captured:
+        watched = [call() for call in calls]
+    assert len(captured) == len(calls)
+    assert direct == watched
+    assert direct[0][1].payload == bytes(live.payload)
+    assert direct[1][1].payload is None and direct[2] == (direct[0][0], None)
+    assert direct[3] == (None, None) and direct[4] == direct[0][0]
+
+
+def test_delivery_reads_are_seen_by_execute_wrappers(consumer, live):
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        assert consumer.get(f"{BASE}/articles/stopping-ldn/").status_code == 200
+    assert len(seen) == 1 and "CASE WHEN" in seen[0]
 
 
 def test_a_stale_if_none_match_gets_the_new_payload(consumer, live):
