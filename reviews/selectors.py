@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -196,17 +196,17 @@ class ReviewCounts:
 
 
 def review_counts() -> ReviewCounts:
-    """Counts of pending reviews, reviews sent back, and live articles overdue for review."""
-    latest_state = {}
-    for article_id, state in Review.objects.order_by("article_id", "id").values_list(
-        "article_id", "state"
-    ):
-        latest_state[article_id] = state
+    """Counts of pending reviews, reviews sent back, and live articles overdue for review.
+
+    "Sent back" counts articles whose latest review asks for changes (an article resubmitted
+    since has a newer, pending review instead).
+    """
+    latest_review_ids = Review.objects.values("article_id").annotate(latest=Max("id"))
     return ReviewCounts(
         pending=Review.objects.filter(state=ReviewState.SUBMITTED).count(),
-        changes_requested=sum(
-            1 for state in latest_state.values() if state == ReviewState.CHANGES_REQUESTED
-        ),
+        changes_requested=Review.objects.filter(
+            id__in=latest_review_ids.values("latest"), state=ReviewState.CHANGES_REQUESTED
+        ).count(),
         overdue=Publication.objects.filter(
             status=PublicationStatus.LIVE, next_review_due__lt=timezone.localdate()
         ).count(),

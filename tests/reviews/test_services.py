@@ -25,7 +25,7 @@ from articles.models import (
 from articles.rendering import Attribution
 from articles.selectors import article_etag, section_list
 from ldncontent.exceptions import InvalidContent, NotAllowed, PreconditionFailed
-from reviews import services
+from reviews import selectors, services
 from reviews.exceptions import (
     ChangeReviewNeedsFullReview,
     CommentRequired,
@@ -398,3 +398,32 @@ def test_editing_after_submission_does_not_change_the_version(submitted, editor_
     version = Version.objects.get()
     assert version.sections[0]["body"] == "Body of part 0."
     assert Section.objects.get(anchor="part-0").body == "Completely new text."
+
+
+def test_review_counts_count_articles_whose_latest_review_asks_for_changes(
+    make_article, editor_user, doctor, django_assert_max_num_queries
+):
+    sent_back, resubmitted, approved = (
+        make_article(slug=slug, sections=1) for slug in ("sent-back", "resubmitted", "approved")
+    )
+    for article in (sent_back, resubmitted):
+        services.review_request_changes(
+            review=services.review_submit(article=article, user=editor_user),
+            reviewer=doctor,
+            comments=[{"body": "Say when to take it."}],
+        )
+    article_services.section_update(
+        article=resubmitted,
+        anchor="part-0",
+        user=editor_user,
+        if_match=article_etag(article=resubmitted, sections=section_list(article=resubmitted)),
+        changes={"body": "Take it at bedtime."},
+    )
+    services.review_submit(article=resubmitted, user=editor_user)
+    first = services.review_submit(article=approved, user=editor_user)
+    services.review_approve(
+        review=first, reviewer=doctor, content_hash=first.version.content_hash, kind="full"
+    )
+    with django_assert_max_num_queries(3):
+        counts = selectors.review_counts()
+    assert (counts.pending, counts.changes_requested, counts.overdue) == (1, 1, 0)
