@@ -206,6 +206,11 @@ def _profile() -> int:
 
     resolver = get_resolver()
     delivery_resolver = DeliveryMiddleware(get_response=None).resolver
+
+    def watched_publication_for_key():
+        with connection.execute_wrapper(lambda execute, *args: execute(*args)):
+            return publication_for_key(raw_key=seeded.api_key, slug=SLUG)
+
     steps = {
         "URL resolving: /bench/bare/ (first pattern)": lambda: resolver.resolve(
             points["bare"].path
@@ -227,15 +232,14 @@ def _profile() -> int:
         "publication_for_key: key + publication (304)": lambda: publication_for_key(
             raw_key=seeded.api_key, slug=SLUG, known_etags=known
         ),
+        "  the same, through Django's cursor (an execute_wrapper)": watched_publication_for_key,
         "  the same statement on a plain sqlite3 connection": lambda: raw.execute(
             raw_sql, raw_params
         ).fetchone(),
         "  SHA-512 verify alone": lambda: _KEY_GENERATOR.verify(seeded.api_key, hashed),
         "throttle_wait (a dict per process)": lambda: throttle_wait(consumer),
         "HttpResponse + _cache_headers": lambda: delivery._cache_headers(
-            HttpResponse(publication.payload, content_type="application/json"),
-            etag=publication.etag,
-            updated_at=publication.updated_at,
+            HttpResponse(publication.payload, content_type="application/json"), publication
         ),
         "HttpResponse alone (as the bare view)": lambda: HttpResponse(
             publication.payload, content_type="application/json"
