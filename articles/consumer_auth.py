@@ -30,9 +30,9 @@ _minute_counts_lock = threading.Lock()
 
 def throttle_wait(consumer: Consumer) -> int | None:
     """Seconds to wait when the key used up this minute's requests, else None (and count one)."""
-    now = time.time()
-    minute = int(now // 60)
-    with _minute_counts_lock:
+    with _minute_counts_lock:  # the clock is read inside: a minute never goes back
+        now = time.time()
+        minute = int(now // 60)
         counted_minute, count = _minute_counts.get(consumer.key_id, (minute, 0))
         count = count + 1 if counted_minute == minute else 1
         _minute_counts[consumer.key_id] = (minute, count)
@@ -42,7 +42,11 @@ def throttle_wait(consumer: Consumer) -> int | None:
 
 
 class ConsumerKeyAuthentication(BaseAuthentication):
-    """`Authorization: Api-Key <key>`: a consuming site's key (delivery endpoints only)."""
+    """`Authorization: Api-Key <key>`: a consuming site's key (delivery endpoints only).
+
+    The delivery views check keys in their own lean dispatch; this class names the scheme in
+    the OpenAPI schema and authenticates the same way wherever DRF's dispatch is used.
+    """
 
     def authenticate(self, request):
         consumer = consumer_for_key(api_key_from(request))

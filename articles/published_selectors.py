@@ -1,8 +1,9 @@
 """The only reads the delivery API makes: consumer keys, and the published read model.
 
 Nothing here touches the working copy, versions or reviews, so nothing unapproved can reach a
-consuming site through delivery. The hot paths use one raw SQL query each, because at this
-scale the ORM's query building, not the database, is the cost.
+consuming site through delivery. The key check and an article's read are one raw SQL
+statement, because at this scale the ORM's query building and Django's cursor layers, not
+the database, are the cost; lists and the feed are ORM queries of stored, rendered rows.
 """
 
 from datetime import UTC, date, datetime
@@ -63,14 +64,17 @@ def _fetchone(sql: str, params: list) -> tuple | None:
     """The first row of a delivery read, by the shortest path through the database layers.
 
     On the hot path Django's cursor wrappers cost more than SQLite itself (bench/RESULTS.md),
-    so the statement runs on the DB-API connection, with Django's exception types. Whenever
-    something watches the queries (DEBUG, a test counting them, an execute_wrapper such as an
-    APM's) it goes through Django's cursor instead, where it is seen as usual.
+    so the statement runs on the DB-API connection, with Django's exception types and its
+    connection health check. Whenever queries are watched through Django's own hooks (DEBUG,
+    a test counting them, a connection.execute_wrapper) it goes through Django's cursor
+    instead, where they see it as usual. Tools that patch Django's cursor classes instead of
+    using execute_wrapper don't see these statements.
     """
     if connection.queries_logged or connection.execute_wrappers:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     if connection.vendor == "sqlite":
         sql = sql.replace("%s", "?")  # sqlite3's parameter style; the SQL here has no "%%"

@@ -56,7 +56,8 @@ def markdown_to_html(text: str) -> str:
     )
 
 
-def _iso(value: date | datetime | None) -> str | None:
+def iso_8601(value: date | datetime | None) -> str | None:
+    """A date or time as delivery writes it everywhere: ISO 8601, microseconds, UTC as Z."""
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -70,9 +71,9 @@ def _medical_review(attribution: "Attribution | Publication") -> dict[str, Any]:
         "reviewer_name": attribution.reviewer_name,
         "reviewer_credentials": attribution.reviewer_credentials,
         "review_kind": attribution.review_kind,
-        "approved_at": _iso(attribution.approved_at),
-        "last_reviewed": _iso(attribution.last_reviewed),
-        "next_review_due": _iso(attribution.next_review_due),
+        "approved_at": iso_8601(attribution.approved_at),
+        "last_reviewed": iso_8601(attribution.last_reviewed),
+        "next_review_due": iso_8601(attribution.next_review_due),
     }
 
 
@@ -99,7 +100,7 @@ def render_payload(
         "name": version.title,
         "description": version.summary,
         "keywords": version.topics,
-        "lastReviewed": _iso(attribution.last_reviewed),
+        "lastReviewed": iso_8601(attribution.last_reviewed),
         "reviewedBy": reviewer,
         "medicalAudience": {
             "@type": "MedicalAudience",
@@ -149,6 +150,6 @@ def render_list_entry(publication: Publication) -> bytes:
             "etag": publication.etag,
             "review_overdue": publication.review_overdue,
             "medical_review": _medical_review(publication),
-            "updated_at": _iso(publication.updated_at),
+            "updated_at": iso_8601(publication.updated_at),
         }
     )

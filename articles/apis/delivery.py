@@ -11,10 +11,11 @@ import base64
 import binascii
 import json
 import re
-from datetime import UTC
+from datetime import UTC, date
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -35,6 +36,7 @@ from articles.published_selectors import (
     publication_for_key,
     publication_page,
 )
+from articles.rendering import iso_8601
 from articles.serializers import (
     ChangesPageOutputSerializer,
     PublishedArticleOutputSerializer,
@@ -54,9 +56,18 @@ SLUG_RE = re.compile(SLUG_PATTERN)
 NUMBER_RE = re.compile(r"[0-9]{1,18}")
 
 
+class _DeliveryJSONEncoder(DjangoJSONEncoder):
+    """Dates and times as in the stored payloads (iso_8601), not DjangoJSONEncoder's ms."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, date):
+            return iso_8601(o)
+        return super().default(o)
+
+
 def _json_response(body: dict[str, Any], status: int, **headers: str) -> HttpResponse:
     response = HttpResponse(
-        json.dumps(body, separators=(",", ":"), cls=DjangoJSONEncoder).encode(),
+        json.dumps(body, separators=(",", ":"), cls=_DeliveryJSONEncoder).encode(),
         status=status,
         content_type=JSON,
     )
@@ -105,8 +116,13 @@ class InvalidQuery(EarlyResponse):
         )
 
 
-def _admit(consumer: Consumer | None) -> None:
-    """Refuse a request without a valid key (401) or past its key's rate (429); count it."""
+def _admit(request: HttpRequest, consumer: Consumer | None) -> None:
+    """Refuse a request without a valid key (401) or past its key's rate (429); count it.
+
+    Every delivery view calls it before it reads anything else (the article views read the
+    key and the article in one query); DeliveryApi.dispatch sends no answer of a view that
+    didn't.
+    """
     if consumer is None:
         raise EarlyResponse(
             _error(
@@ -125,13 +141,19 @@ def _admit(consumer: Consumer | None) -> None:
                 retry_after=wait,
             )
         )
+    request.delivery_consumer = consumer
 
 
 class DeliveryApi(APIView):
-    """Base of the delivery views: API key, throttling, GET/HEAD only, JSON errors."""
+    """Base of the delivery views: GET/HEAD only, errors and 304s raised as EarlyResponse.
+
+    Each view's `get` calls _admit (key check and throttle) first. `dispatch` bypasses DRF's
+    request wrapping, content negotiation and authentication classes, which delivery doesn't
+    need; ConsumerKeyAuthentication is there for the OpenAPI schema.
+    """
 
     authentication_classes = [ConsumerKeyAuthentication]
-    permission_classes: list = []  # _admit, called by every view first, is the permission
+    permission_classes: list = []  # _admit is the permission check
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
@@ -142,6 +164,12 @@ class DeliveryApi(APIView):
             response = self.get(request, *args, **kwargs)
         except EarlyResponse as early:
             response = early.response
+        else:
+            if getattr(request, "delivery_consumer", None) is None:
+                raise ImproperlyConfigured(f"{type(self).__name__}.get answered without _admit.")
+        if response.status_code != 304:
+            # As CommonMiddleware would, which delivery skips; a HEAD gets its GET's length.
+            response["Content-Length"] = str(len(response.content))
         if request.method == "HEAD":
             response.content = b""
         return response
@@ -157,7 +185,7 @@ def _served(request: HttpRequest, slug: str) -> ServedPublication:
     consumer, publication = publication_for_key(
         raw_key=api_key_from(request), slug=slug, known_etags=known
     )
-    _admit(consumer)
+    _admit(request, consumer)
     if publication is None:
         raise EarlyResponse(
             _error(404, "not_found", f"No published article has the slug {slug!r}.")
@@ -272,13 +300,12 @@ def _encode_cursor(slug: str) -> str:
 
 
 def _decode_cursor(cursor: str) -> str:
-    invalid = InvalidQuery({"cursor": ["Use the next_cursor of a previous page."]})
     try:
         slug = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
-        raise invalid from error
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        slug = ""
     if not SLUG_RE.match(slug) or _encode_cursor(slug) != cursor:
-        raise invalid
+        raise InvalidQuery({"cursor": ["Use the next_cursor of a previous page."]})
     return slug
 
 
@@ -343,7 +370,7 @@ class PublishedArticleListApi(DeliveryApi):
         examples=[examples.PUBLISHED_LIST_EXAMPLE],
     )
     def get(self, request: HttpRequest) -> HttpResponse:
-        _admit(consumer_for_key(api_key_from(request)))
+        _admit(request, consumer_for_key(api_key_from(request)))
         params = request.GET
         limit = _limit(params, settings.DELIVERY_PAGE_SIZE, 200)
         audience = params.get("audience")
@@ -414,7 +441,7 @@ class ChangesFeedApi(DeliveryApi):
         examples=[examples.CHANGES_EXAMPLE],
     )
     def get(self, request: HttpRequest) -> HttpResponse:
-        _admit(consumer_for_key(api_key_from(request)))
+        _admit(request, consumer_for_key(api_key_from(request)))
         cursor = request.GET.get("cursor", "0")
         if not NUMBER_RE.fullmatch(cursor):
             raise InvalidQuery({"cursor": ["Use the next_cursor of a previous page."]})

@@ -1,6 +1,8 @@
 """Publication.list_entry: each article's delivery-list entry, rendered once when it changes.
 
 updated_at is now set by the services (it is part of the rendered entry), not by auto_now.
+The entries are rendered by the function the services use, so that they are byte for byte
+what a service would store; it reads only fields that Publication has at this migration.
 """
 
 from django.db import migrations, models

@@ -24,8 +24,9 @@ class PublicationStatus(models.TextChoices):
 class Publication(models.Model):
     """The served read model: one row per article holding the approved payload, as bytes.
 
-    Delivery reads only this table. It is written only by `services.publish` (on approval)
-    and `services.publication_retract`.
+    Delivery reads only this table. It is written only by `services.publish` (on approval),
+    `services.publication_retract` and `services.publications_mark_overdue`, each through
+    `_publication_save`, which sets updated_at and renders the list entry again.
     """
 
     article = models.OneToOneField(Article, on_delete=models.PROTECT, related_name="publication")
@@ -78,6 +79,10 @@ class Publication(models.Model):
             models.CheckConstraint(
                 condition=Q(next_review_due__gte=models.F("last_reviewed")),
                 name="publication_review_due_after_last_review",
+            ),
+            # A list page is its entries joined: an empty one would make it invalid JSON.
+            models.CheckConstraint(
+                condition=~Q(list_entry=b""), name="publication_list_entry_rendered"
             ),
         ]
 

@@ -6,17 +6,20 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from articles import services as article_services
-from articles.models import ConsumerSite, Publication, ReviewKind
+from articles.apis.delivery import DeliveryApi
+from articles.models import ConsumerSite, Event, Publication, ReviewKind
 from articles.published_selectors import consumer_for_key, publication_for_key
-from articles.rendering import render_list_entry
+from articles.rendering import iso_8601, render_list_entry
 from articles.selectors import article_etag, section_list
 from ldncontent.tokens import token_issue
 from reviews import services as review_services
@@ -141,6 +144,26 @@ def test_delivery_reads_are_seen_by_execute_wrappers(consumer, live):
     assert len(seen) == 1 and "CASE WHEN" in seen[0]
 
 
+def test_responses_carry_their_length_and_a_head_its_gets(consumer, live):
+    url = f"{BASE}/articles/stopping-ldn/"
+    assert consumer.get(url)["Content-Length"] == str(len(bytes(live.payload)))
+    assert consumer.head(url)["Content-Length"] == str(len(bytes(live.payload)))
+    assert "Content-Length" not in consumer.get(url, HTTP_IF_NONE_MATCH=live.etag)
+    listed = consumer.get(f"{BASE}/articles/")
+    assert listed["Content-Length"] == str(len(listed.content))
+    missing = consumer.get(f"{BASE}/articles/never-published/")
+    assert missing["Content-Length"] == str(len(missing.content))
+
+
+def test_a_delivery_view_that_skips_the_key_check_answers_nothing(rf, live):
+    class Careless(DeliveryApi):
+        def get(self, request, slug):
+            return HttpResponse(b"served without a key")
+
+    with pytest.raises(ImproperlyConfigured, match="without _admit"):
+        Careless.as_view()(rf.get("/"), slug="stopping-ldn")
+
+
 def test_a_stale_if_none_match_gets_the_new_payload(consumer, live):
     response = consumer.get(f"{BASE}/articles/stopping-ldn/", HTTP_IF_NONE_MATCH='"old"')
     assert response.status_code == 200
@@ -183,7 +206,8 @@ def test_a_retracted_article_is_410_with_the_notice(consumer, live, publisher):
     body = response.json()
     assert body["code"] == "retracted"
     assert body["reason"] == "Dose guidance under review."
-    assert body["retracted_at"].endswith("Z")
+    retracted_at = Publication.objects.get(pk=live.pk).retracted_at
+    assert body["retracted_at"] == retracted_at.isoformat().replace("+00:00", "Z")
     assert "Body of part" not in response.content.decode()
 
 
@@ -408,6 +432,8 @@ def test_the_changes_feed_orders_publications_and_retractions(consumer, catalogu
         ("article.retracted", "d-gone"),
     ]
     assert page["events"][-1]["data"] == {"reason": "Old."}
+    last = Event.objects.get(position=page["events"][-1]["id"])
+    assert page["events"][-1]["occurred_at"] == iso_8601(last.occurred_at), "as in payloads"
     assert page["next_cursor"] == str(page["events"][-1]["id"])
     later = consumer.get(f"{BASE}/changes/?cursor={page['next_cursor']}").json()
     assert later == {"events": [], "next_cursor": page["next_cursor"]}
@@ -478,11 +504,16 @@ def test_list_entries_agree_with_the_detail_through_every_change(
     assert consumer.get(f"{BASE}/articles/").json()["results"] == []
 
 
+def test_a_publication_cannot_be_stored_without_its_list_entry(live):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Publication.objects.filter(pk=live.pk).update(list_entry=b"")
+
+
 def test_the_migration_renders_the_list_entries_of_existing_publications(live):
     from django.apps import apps
 
     migration = importlib.import_module("articles.migrations.0005_publication_list_entry")
-    Publication.objects.filter(pk=live.pk).update(list_entry=b"")
+    Publication.objects.filter(pk=live.pk).update(list_entry=b"{}")
     migration.render_list_entries(apps, None)
     stored = bytes(Publication.objects.get(pk=live.pk).list_entry)
     assert stored == render_list_entry(live)

@@ -6,7 +6,6 @@ OpenAPI schema, and asserts that only markers of approved, live content ever app
 """
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -96,7 +95,6 @@ def every_state(editor_user, doctor, publisher):
 
 @pytest.fixture
 def consumer(db) -> APIClient:
-    cache.clear()
     site = ConsumerSite.objects.create(name="Site", contact_email="web@example.org")
     _, key = article_services.consumer_key_issue(site=site, name="k")
     client = APIClient()

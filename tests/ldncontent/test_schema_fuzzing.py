@@ -371,7 +371,7 @@ class RoleRun:
 
 def fuzz(role: str) -> RoleRun:
     call_command("flush", interactive=False, verbosity=0)
-    cache.clear()  # throttling counters
+    cache.clear()  # the token endpoint's throttle counters (delivery keys are new each run)
     seeded = seed()
     schema = schemathesis.openapi.from_wsgi(
         SCHEMA_PATH, application, config=build_config(role, seeded)
