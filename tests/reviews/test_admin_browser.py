@@ -9,6 +9,7 @@ import shutil
 import httpx
 import pytest
 from django.core.cache import cache
+from django.db import connections
 
 from articles import services as article_services
 from articles.models import ConsumerSite
@@ -56,6 +57,10 @@ def page(monkeypatch):
             yield context.new_page()
         finally:
             browser.close()
+            # While Playwright's loop runs, the ORM keeps this test's connections apart from
+            # the ones pytest-django closes; close them here, or the test database can't be
+            # dropped at the end of the run (PostgreSQL: "being accessed by other users").
+            connections.close_all()
 
 
 def test_a_clinician_reviews_and_approves_in_the_browser(
