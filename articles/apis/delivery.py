@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
@@ -210,7 +210,7 @@ def _served(request: HttpRequest, slug: str) -> ServedPublication:
             )
         )
     if publication.payload is None:
-        raise EarlyResponse(_cache_headers(HttpResponse(status=304), publication))
+        raise EarlyResponse(_cache_headers(HttpResponseNotModified(), publication))
     return publication
 
 

@@ -106,6 +106,7 @@ def test_if_none_match_gives_304_without_reading_the_payload(
     assert response["Cache-Control"] == "public, max-age=60, stale-while-revalidate=300"
     assert response["Vary"] == "Authorization"
     assert "Last-Modified" not in response, "RFC 9110: a 304 with an ETag omits it"
+    assert "Content-Type" not in response, "nor does it describe a body it doesn't have"
     site, publication = publication_for_key(
         raw_key=key[1], slug="stopping-ldn", known_etags=(live.etag,)
     )
