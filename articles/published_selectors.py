@@ -9,7 +9,7 @@ the database, are the cost; lists and the feed are ORM queries of stored, render
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from rest_framework_api_key.crypto import KeyGenerator
 
@@ -70,16 +70,18 @@ def _fetchone(sql: str, params: list) -> tuple | None:
     instead, where they see it as usual. Tools that patch Django's cursor classes instead of
     using execute_wrapper don't see these statements.
     """
-    if connection.queries_logged or connection.execute_wrappers:
-        with connection.cursor() as cursor:
+    # The wrapper itself: each attribute read through the `connection` proxy is a lookup.
+    database = connections[DEFAULT_DB_ALIAS]
+    if database.queries_logged or database.execute_wrappers:
+        with database.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    if connection.vendor == "sqlite":
+    database.close_if_health_check_failed()
+    database.ensure_connection()
+    if database.vendor == "sqlite":
         sql = sql.replace("%s", "?")  # sqlite3's parameter style; the SQL here has no "%%"
-    with connection.wrap_database_errors:
-        return connection.connection.execute(sql, params).fetchone()
+    with database.wrap_database_errors:
+        return database.connection.execute(sql, params).fetchone()
 
 
 def _key_lookup(raw_key: str) -> list | None:
