@@ -41,9 +41,9 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A read-only model admin."""
 
 
-class ServiceBackedAdmin(SimpleHistoryAdmin):
-    """Saves go through the services (with the ETag read when the form opened); a refusal
-    is shown as a message instead of an error page, and nothing is saved."""
+class ServiceRefusalsAsMessagesMixin:
+    """A save the services refuse (a DomainError) is shown as a message on the form instead
+    of an error page, and nothing is saved."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -51,6 +51,10 @@ class ServiceBackedAdmin(SimpleHistoryAdmin):
         except DomainError as error:
             messages.error(request, error.describe())
             return HttpResponseRedirect(request.get_full_path())
+
+
+class ServiceBackedAdmin(ServiceRefusalsAsMessagesMixin, SimpleHistoryAdmin):
+    """Saves go through the services (with the ETag read when the form opened)."""
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
@@ -253,7 +257,7 @@ admin.site.unregister(APIKey)
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(ServiceRefusalsAsMessagesMixin, admin.ModelAdmin):
     list_display = ["name", "url", "site", "active", "created_at"]
     list_filter = ["active", "site"]
     fields = ["name", "url", "site", "event_types", "active", "secret"]
@@ -281,13 +285,6 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         )
         obj.pk = created.pk
         obj._state.adding = False
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as error:
-            messages.error(request, error.describe())
-            return HttpResponseRedirect(request.get_full_path())
 
 
 class DeliveryAttemptInline(admin.TabularInline):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from articles.models import DeliveryStatus, Event, WebhookDelivery
+from articles.rendering import iso_8601
 from articles.services.publishing import publications_mark_overdue
 from articles.services.webhooks import webhook_delivery_claim, webhook_delivery_record
 
@@ -53,7 +54,7 @@ def webhook_body(event: Event) -> str:
     return json.dumps(
         {
             "type": event.type,
-            "timestamp": event.occurred_at.isoformat().replace("+00:00", "Z"),
+            "timestamp": iso_8601(event.occurred_at),
             "data": {
                 "id": webhook_message_id(event),
                 "slug": event.slug,

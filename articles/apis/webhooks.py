@@ -31,6 +31,34 @@ ENDPOINT_EXAMPLE = {
     "active": True,
     "created_at": "2026-11-20T10:00:00Z",
 }
+DELIVERY_EXAMPLE = {
+    "id": 7,
+    "event_id": "42",
+    "event_type": "article.published",
+    "slug": "stopping-ldn",
+    "status": "delivered",
+    "attempts": 2,
+    "next_attempt_at": "2026-11-21T09:00:05Z",
+    "last_status_code": 200,
+    "last_error": "",
+    "delivered_at": "2026-11-21T09:00:07Z",
+    "attempt_log": [
+        {
+            "attempted_at": "2026-11-21T09:00:00Z",
+            "status_code": 503,
+            "duration_ms": 41,
+            "error": "Service Unavailable",
+            "outcome": "retry",
+        },
+        {
+            "attempted_at": "2026-11-21T09:00:07Z",
+            "status_code": 200,
+            "duration_ms": 35,
+            "error": "",
+            "outcome": "delivered",
+        },
+    ],
+}
 WRITE_ERROR_RESPONSES = {code: WRITE_ERRORS[code] for code in (400, 401, 403, 404, 413, 415)}
 
 
@@ -143,36 +171,7 @@ class WebhookDeliveryListApi(WebhookPermissions, APIView):
         examples=[
             OpenApiExample(
                 "log",
-                value=[
-                    {
-                        "id": 7,
-                        "event_id": "42",
-                        "event_type": "article.published",
-                        "slug": "stopping-ldn",
-                        "status": "delivered",
-                        "attempts": 2,
-                        "next_attempt_at": "2026-11-21T09:00:05Z",
-                        "last_status_code": 200,
-                        "last_error": "",
-                        "delivered_at": "2026-11-21T09:00:07Z",
-                        "attempt_log": [
-                            {
-                                "attempted_at": "2026-11-21T09:00:00Z",
-                                "status_code": 503,
-                                "duration_ms": 41,
-                                "error": "Service Unavailable",
-                                "outcome": "retry",
-                            },
-                            {
-                                "attempted_at": "2026-11-21T09:00:07Z",
-                                "status_code": 200,
-                                "duration_ms": 35,
-                                "error": "",
-                                "outcome": "delivered",
-                            },
-                        ],
-                    }
-                ],
+                value=[DELIVERY_EXAMPLE],
                 response_only=True,
             )
         ],
@@ -200,16 +199,11 @@ class WebhookDeliveryReplayApi(WebhookPermissions, APIView):
         examples=[
             OpenApiExample(
                 "replayed",
-                value={
-                    "id": 7,
-                    "event_id": "42",
-                    "event_type": "article.published",
-                    "slug": "stopping-ldn",
+                value=DELIVERY_EXAMPLE
+                | {
                     "status": "pending",
                     "attempts": 0,
                     "next_attempt_at": "2026-11-22T10:00:00Z",
-                    "last_status_code": 410,
-                    "last_error": "Gone",
                     "delivered_at": None,
                     "attempt_log": [],
                 },
