@@ -8,6 +8,7 @@ from django.urls import Resolver404, URLResolver
 from django.urls.resolvers import RegexPattern
 
 from articles.delivery_urls import PREFIX
+from ldncontent.error_handler import DATABASE_UNAVAILABLE_ERRORS, database_unavailable
 
 
 class DeliveryMiddleware:
@@ -18,7 +19,8 @@ class DeliveryMiddleware:
     fifth of the CPU time of a delivery request, and a consuming site's fetches are most of
     the traffic (bench/RESULTS.md). The Host header is still checked against ALLOWED_HOSTS,
     as CommonMiddleware would. A path that is not a delivery route goes on through the whole
-    stack, which redirects a missing slash or answers the API's JSON 404.
+    stack, which redirects a missing slash or answers the API's JSON 404. A database that is
+    down or locked is a 503 with Retry-After, as everywhere under /api/.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -36,4 +38,7 @@ class DeliveryMiddleware:
             return self.get_response(request)
         request.get_host()  # DisallowedHost (400) for a host not in ALLOWED_HOSTS
         request.resolver_match = match
-        return match.func(request, *match.args, **match.kwargs)
+        try:
+            return match.func(request, *match.args, **match.kwargs)
+        except DATABASE_UNAVAILABLE_ERRORS as error:
+            return database_unavailable(request, error)

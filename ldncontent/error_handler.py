@@ -1,13 +1,18 @@
 """The one exception handler: every API error is rendered as {code, detail} (+ field errors)."""
 
+import logging
+import sys
+import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from ldncontent.exceptions import DomainError, RequestTooLarge
 
@@ -23,6 +28,42 @@ _DRF_CODES = {
     exceptions.Throttled: "throttled",
     RequestTooLarge: "request_too_large",
 }
+
+logger = logging.getLogger(__name__)
+
+# What a database that is down, unreachable or locked raises (SQLite and PostgreSQL alike).
+DATABASE_UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def _new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def database_unavailable(request: HttpRequest, error: Exception) -> JsonResponse:
+    """503 with Retry-After for a database that is down or locked; the error goes to the log."""
+    request_id = _new_request_id()
+    logger.warning(
+        "Database unavailable, request %s (%s %s): %s: %s",
+        request_id,
+        request.method,
+        request.path,
+        type(error).__name__,
+        error,
+    )
+    response = JsonResponse(
+        {
+            "code": "database_unavailable",
+            "detail": "The database is unavailable or busy: nothing was changed. Retry in "
+            f"{DATABASE_RETRY_AFTER_SECONDS} seconds.",
+            "retry_after": DATABASE_RETRY_AFTER_SECONDS,
+            "request_id": request_id,
+        },
+        status=503,
+    )
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    response["X-Request-ID"] = request_id
+    return response
 
 
 def _flatten_detail(detail: Any) -> Any:
@@ -60,6 +101,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         if exc.errors:
             body["errors"] = exc.errors
         return Response(body, status=exc.status_code)
+
+    if isinstance(exc, DATABASE_UNAVAILABLE_ERRORS):
+        set_rollback()
+        return database_unavailable(context["request"], exc)
 
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found: check the slug, anchor or id in the URL.")
@@ -107,3 +152,49 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
             status=404,
         )
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 400 (e.g. a Host not in ALLOWED_HOSTS): `{code, detail}` under /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "code": "bad_request",
+                "detail": "The request is malformed (for example its Host header is not one "
+                "this server answers to): check the URL and headers.",
+            },
+            status=400,
+        )
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 under /api/: 503 for an unavailable database, else a JSON 500 with an id.
+
+    The client gets no internals, only a request id to quote; the id is logged next to the
+    traceback that Django logs. Elsewhere (the admin) Django's own page is kept.
+    """
+    if not request.path.startswith("/api/"):
+        return defaults.server_error(request)
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_UNAVAILABLE_ERRORS):
+        return database_unavailable(request, error)
+    request_id = _new_request_id()
+    logger.error(
+        "Server error, request %s (%s %s): %s",
+        request_id,
+        request.method,
+        request.path,
+        type(error).__name__ if error is not None else "unknown",
+    )
+    response = JsonResponse(
+        {
+            "code": "server_error",
+            "detail": "The server failed to answer this request; it has been logged. Quote "
+            "the request_id if you report it.",
+            "request_id": request_id,
+        },
+        status=500,
+    )
+    response["X-Request-ID"] = request_id
+    return response

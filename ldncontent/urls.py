@@ -29,7 +29,9 @@ api_v1 = [
     path("", include("reviews.urls")),
 ]
 
+handler400 = "ldncontent.error_handler.bad_request"
 handler404 = "ldncontent.error_handler.page_not_found"
+handler500 = "ldncontent.error_handler.server_error"
 
 urlpatterns = [
     path(delivery_urls.PREFIX, include(delivery_urls)),
