@@ -173,6 +173,35 @@ VERSION_DIFF_EXAMPLE = OpenApiExample(
     value={
         "version": 2,
         "against": 1,
+        "changed": True,
+        "fields": [
+            {
+                "field": "title",
+                "status": "unchanged",
+                "old": "Stopping LDN",
+                "new": "Stopping LDN",
+                "diff": [],
+            },
+            {
+                "field": "summary",
+                "status": "changed",
+                "old": "How to stop safely.",
+                "new": "How to stop safely, step by step.",
+                "diff": [
+                    {"op": "equal", "text": "How to stop "},
+                    {"op": "delete", "text": "safely."},
+                    {"op": "insert", "text": "safely, step by step."},
+                ],
+            },
+            {"field": "topics", "status": "unchanged", "old": ["ldn"], "new": ["ldn"], "diff": []},
+            {
+                "field": "audience",
+                "status": "unchanged",
+                "old": "patient",
+                "new": "patient",
+                "diff": [],
+            },
+        ],
         "sections": [
             {
                 "anchor": "tapering-off",

@@ -1,12 +1,27 @@
-"""Section-level diffs between two snapshots, with word-level diffs of changed text."""
+"""Diffs between two article snapshots: every content field, and each section by anchor.
+
+A snapshot is what a Version freezes (`articles.snapshots`): the article's content fields and
+its ordered sections. The diff covers every one of them, because each reaches served bytes.
+
+Word diffs use Myers' algorithm (diff-match-patch) over words, with one deadline for the
+whole snapshot diff: past it, what is left is shown as replaced text instead of word by word,
+so no article, however large, costs more than about `WORD_DIFF_SECONDS` to diff.
+"""
 
 import difflib
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from diff_match_patch import diff_match_patch
+
 # A word keeps the spaces after it, so a diff shows whole changed phrases, not lone spaces.
 _TOKEN = re.compile(r"\S+\s*|\s+")
+# The time one snapshot diff may spend matching words; the rest of the work is linear.
+WORD_DIFF_SECONDS = 0.5
+_OPS = {diff_match_patch.DIFF_EQUAL: "equal", diff_match_patch.DIFF_DELETE: "delete",
+        diff_match_patch.DIFF_INSERT: "insert"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -15,6 +30,17 @@ class WordChange:
 
     op: str  # "equal" | "insert" | "delete"
     text: str
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    """How one content field of the article (title, summary, topics, audience) differs."""
+
+    field: str
+    status: str  # "added" | "changed" | "unchanged"
+    old: Any
+    new: Any
+    diff: list[WordChange] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -34,24 +60,89 @@ class SectionDiff:
     body_diff: list[WordChange] = field(default_factory=list)
 
 
-def word_diff(old: str, new: str) -> list[WordChange]:
-    """Word-level changes from `old` to `new`; joining the equal and insert runs gives `new`."""
-    old_tokens = _TOKEN.findall(old)
-    new_tokens = _TOKEN.findall(new)
-    changes: list[WordChange] = []
-    matcher = difflib.SequenceMatcher(a=old_tokens, b=new_tokens, autojunk=False)
-    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
-        if tag == "equal":
-            changes.append(WordChange("equal", "".join(old_tokens[old_start:old_end])))
+@dataclass(frozen=True)
+class SnapshotDiff:
+    """Every difference between two snapshots: content fields first, then sections."""
+
+    fields: list[FieldDiff]
+    sections: list[SectionDiff]
+
+    @property
+    def changed(self) -> bool:
+        """True when any field or section differs, or any section moved."""
+        return any(item.status != "unchanged" for item in self.fields) or any(
+            item.status != "unchanged" or item.moved for item in self.sections
+        )
+
+
+def word_diff(old: str, new: str, *, deadline: float | None = None) -> list[WordChange]:
+    """Word-level changes from `old` to `new`; joining the equal and insert runs gives `new`.
+
+    Each distinct word is encoded as one character, so the character diff is a word diff.
+    `deadline` (a `time.time()` value) bounds the matching; by default `WORD_DIFF_SECONDS`.
+    """
+    words: dict[str, str] = {}
+    vocabulary: list[str] = []
+
+    def encode(text: str) -> str:
+        characters = []
+        for word in _TOKEN.findall(text):
+            if word not in words:
+                words[word] = chr(len(vocabulary))
+                vocabulary.append(word)
+            characters.append(words[word])
+        return "".join(characters)
+
+    engine = diff_match_patch()
+    changes = engine.diff_main(
+        encode(old),
+        encode(new),
+        checklines=False,
+        deadline=deadline if deadline is not None else time.time() + WORD_DIFF_SECONDS,
+    )
+    return [
+        WordChange(_OPS[op], "".join(vocabulary[ord(character)] for character in characters))
+        for op, characters in changes
+        if characters
+    ]
+
+
+def _display_text(value: Any) -> str:
+    """A field's value as a reader would compare it: lists as comma-separated items."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def diff_fields(
+    old: dict[str, Any] | None, new: dict[str, Any], *, deadline: float | None = None
+) -> list[FieldDiff]:
+    """Every content field of the snapshot (all keys but `sections`), in the snapshot's order."""
+    deadline = deadline or time.time() + WORD_DIFF_SECONDS
+    diffs = []
+    for name, new_value in new.items():
+        if name == "sections":
             continue
-        if old_end > old_start:
-            changes.append(WordChange("delete", "".join(old_tokens[old_start:old_end])))
-        if new_end > new_start:
-            changes.append(WordChange("insert", "".join(new_tokens[new_start:new_end])))
-    return changes
+        if old is None:
+            diffs.append(FieldDiff(name, "added", None, new_value))
+            continue
+        old_value = old.get(name)
+        if old_value == new_value:
+            diffs.append(FieldDiff(name, "unchanged", old_value, new_value))
+            continue
+        diffs.append(
+            FieldDiff(
+                name,
+                "changed",
+                old_value,
+                new_value,
+                word_diff(_display_text(old_value), _display_text(new_value), deadline=deadline),
+            )
+        )
+    return diffs
 
 
-def _moved_anchors(old_order: list[str], new_order: list[str]) -> set[str]:
+def moved_anchors(old_order: list[str], new_order: list[str]) -> set[str]:
     """Anchors outside the longest common subsequence of the two orders moved."""
     kept = [anchor for anchor in old_order if anchor in set(new_order)]
     present = [anchor for anchor in new_order if anchor in set(old_order)]
@@ -62,12 +153,18 @@ def _moved_anchors(old_order: list[str], new_order: list[str]) -> set[str]:
     return set(present) - in_place
 
 
-def diff_sections(old: list[dict[str, Any]] | None, new: list[dict[str, Any]]) -> list[SectionDiff]:
+def diff_sections(
+    old: list[dict[str, Any]] | None,
+    new: list[dict[str, Any]],
+    *,
+    deadline: float | None = None,
+) -> list[SectionDiff]:
     """Diff two ordered section lists matched by anchor: new order first, then removed ones."""
+    deadline = deadline or time.time() + WORD_DIFF_SECONDS
     old = old or []
     old_by_anchor = {item["anchor"]: (position, item) for position, item in enumerate(old)}
     new_anchors = {item["anchor"] for item in new}
-    moved = _moved_anchors([item["anchor"] for item in old], [item["anchor"] for item in new])
+    moved = moved_anchors([item["anchor"] for item in old], [item["anchor"] for item in new])
     diffs: list[SectionDiff] = []
     for position, item in enumerate(new):
         previous = old_by_anchor.get(item["anchor"])
@@ -99,8 +196,14 @@ def diff_sections(old: list[dict[str, Any]] | None, new: list[dict[str, Any]]) -
                 new_heading=item["heading"],
                 old_body=old_item["body"],
                 new_body=item["body"],
-                heading_diff=word_diff(old_item["heading"], item["heading"]) if changed else [],
-                body_diff=word_diff(old_item["body"], item["body"]) if changed else [],
+                heading_diff=(
+                    word_diff(old_item["heading"], item["heading"], deadline=deadline)
+                    if changed
+                    else []
+                ),
+                body_diff=(
+                    word_diff(old_item["body"], item["body"], deadline=deadline) if changed else []
+                ),
             )
         )
     for old_position, old_item in enumerate(old):
@@ -119,3 +222,14 @@ def diff_sections(old: list[dict[str, Any]] | None, new: list[dict[str, Any]]) -
                 )
             )
     return diffs
+
+
+def diff_snapshots(old: dict[str, Any] | None, new: dict[str, Any]) -> SnapshotDiff:
+    """Diff two snapshots (None: nothing before): every content field and every section."""
+    deadline = time.time() + WORD_DIFF_SECONDS
+    return SnapshotDiff(
+        fields=diff_fields(old, new, deadline=deadline),
+        sections=diff_sections(
+            old["sections"] if old else None, new["sections"], deadline=deadline
+        ),
+    )

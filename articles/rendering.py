@@ -1,5 +1,6 @@
 """Rendering of the served payload: Markdown to sanitised HTML, medical review block, JSON-LD."""
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -9,7 +10,7 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 
-from articles.models import Audience, Publication, Version
+from articles.models import Audience, Publication, PublicationStatus, Version
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "h5", "h6", "hr",
@@ -134,6 +135,51 @@ def render_payload(
 def payload_bytes(payload: dict[str, Any]) -> bytes:
     """The payload as the compact UTF-8 JSON that is stored and served."""
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def publication_etag(*, version: Version, payload: bytes) -> str:
+    """The strong ETag of a served payload.
+
+    Derived from the content hash, plus the payload's own digest so that a change of the
+    review metadata (e.g. review_overdue) also changes the validator a CDN holds.
+    """
+    payload_digest = hashlib.sha256(payload).hexdigest()[:16]
+    return f'"v{version.number}-{version.content_hash[:16]}-{payload_digest}"'
+
+
+def publication_values(
+    *, version: Version, slug: str, attribution: Attribution, now: datetime
+) -> dict[str, Any]:
+    """Every field of the live Publication of `version` approved with `attribution`."""
+    review_overdue = attribution.next_review_due < now.date()
+    raw = payload_bytes(
+        render_payload(
+            version=version, slug=slug, attribution=attribution, review_overdue=review_overdue
+        )
+    )
+    return {
+        "slug": slug,
+        "version": version,
+        "status": PublicationStatus.LIVE,
+        "payload": raw,
+        "etag": publication_etag(version=version, payload=raw),
+        "content_hash": version.content_hash,
+        "title": version.title,
+        "summary": version.summary,
+        "topics": version.topics,
+        "audience": version.audience,
+        "reviewer_name": attribution.reviewer_name,
+        "reviewer_credentials": attribution.reviewer_credentials,
+        "review_kind": attribution.review_kind,
+        "approved_at": attribution.approved_at,
+        "last_reviewed": attribution.last_reviewed,
+        "next_review_due": attribution.next_review_due,
+        "review_overdue": review_overdue,
+        "published_at": now,
+        "retracted_at": None,
+        "retraction_reason": "",
+        "retracted_by": None,
+    }
 
 
 def render_list_entry(publication: Publication) -> bytes:

@@ -8,8 +8,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from articles.diffing import SectionDiff, diff_sections
+from articles.diffing import SnapshotDiff, diff_snapshots
 from articles.models import Article, Publication, PublicationStatus, Section, Version
+from articles.snapshots import version_snapshot
 from ldncontent.http import strong_etag
 
 ARTICLE_TRACKED_FIELDS = ("slug", "title", "summary", "topics", "audience", "external_id")
@@ -161,6 +162,6 @@ def live_publication(*, article: Article) -> Publication | None:
     )
 
 
-def version_diff(*, version: Version, against: Version | None) -> list[SectionDiff]:
-    """Section-level diff from `against` (None: nothing) to `version`."""
-    return diff_sections(against.sections if against else None, version.sections)
+def version_diff(*, version: Version, against: Version | None) -> SnapshotDiff:
+    """Every difference from `against` (None: nothing) to `version`: fields and sections."""
+    return diff_snapshots(version_snapshot(against) if against else None, version_snapshot(version))

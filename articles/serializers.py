@@ -333,16 +333,66 @@ class SectionDiffOutputSerializer(serializers.Serializer):
     )
 
 
-class VersionDiffOutputSerializer(serializers.Serializer):
-    """A section-level diff between two versions of an article."""
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+        "nullable": True,
+    }
+)
+class FieldValueField(serializers.JSONField):
+    """A content field's value: text, or a list of topic slugs; null when there was none."""
+
+
+class FieldDiffOutputSerializer(serializers.Serializer):
+    """How one content field of the article differs between two versions."""
+
+    field = serializers.CharField(
+        read_only=True, help_text="The field: title, summary, topics or audience."
+    )
+    status = serializers.ChoiceField(
+        choices=["added", "changed", "unchanged"],
+        read_only=True,
+        help_text="added (nothing to compare with), changed or unchanged.",
+    )
+    old = FieldValueField(read_only=True, help_text="The value before; null when added.")
+    new = FieldValueField(read_only=True, help_text="The value in this version.")
+    diff = WordChangeOutputSerializer(
+        many=True,
+        read_only=True,
+        help_text="Word-level diff of the values (lists as comma-separated text); changed only.",
+    )
+
+
+class SnapshotDiffOutputSerializer(serializers.Serializer):
+    """Every difference between two versions: content fields first, then sections."""
+
+    changed = serializers.BooleanField(
+        read_only=True,
+        help_text="True when any field or section differs or moved: anything a consuming "
+        "site would be served differently.",
+    )
+    fields = FieldDiffOutputSerializer(
+        many=True,
+        read_only=True,
+        help_text="Every content field that reaches served bytes (title, summary, topics, "
+        "audience), changed or not.",
+    )
+    sections = SectionDiffOutputSerializer(
+        many=True,
+        read_only=True,
+        help_text="Every section, in the new order, then removed ones.",
+    )
+
+
+class VersionDiffOutputSerializer(SnapshotDiffOutputSerializer):
+    """Every difference between two versions of an article, with which versions they are."""
 
     version = serializers.IntegerField(read_only=True, help_text="The version shown.")
     against = serializers.IntegerField(
         read_only=True,
         allow_null=True,
-        help_text="The version compared with; null when nothing is live (all sections added).",
+        help_text="The version compared with; null when nothing is live (all added).",
     )
-    sections = SectionDiffOutputSerializer(many=True, read_only=True)
 
 
 class RetractInputSerializer(StrictSerializer):

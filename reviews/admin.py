@@ -5,6 +5,7 @@ decide, separation of duties, the content hash) are written once. Nothing here c
 delete a version, a decision or an audit row.
 """
 
+import json
 from dataclasses import asdict
 from datetime import date, timedelta
 
@@ -157,8 +158,9 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         live_version = publication.version if publication else None
         approvals = selectors.earlier_approvals(version=version)
         comments = list(review.comments.select_related("author"))
+        snapshot_diff = article_selectors.version_diff(version=version, against=live_version)
         diff = []
-        for item in article_selectors.version_diff(version=version, against=live_version):
+        for item in snapshot_diff.sections:
             entry = asdict(item)
             entry["heading_diff"] = item.heading_diff
             entry["body_diff"] = item.body_diff
@@ -172,19 +174,24 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             why_not = refusal.detail
         latest_due = latest_review_due(timezone.localdate())
         preview = selectors.version_preview(version=version, user=request.user)
+        payload = json.loads(preview.payload)
         return {
             "title": f"Review of {version.title} v{version.number}",
             "review": review,
             "version": version,
             "live_version": live_version,
             "diff": diff,
+            "field_diffs": snapshot_diff.fields,
+            "anything_changed": snapshot_diff.changed,
             "general_comments": [c for c in comments if not c.section_anchor],
             "transitions": review.transitions.select_related("actor"),
             "can_decide": not why_not,
             "why_not": why_not,
             "can_comment": bool(user_roles(request.user) & {EDITORS, CLINICAL_REVIEWERS}),
             "latest_due": latest_due,
-            "preview": preview,
+            "preview": payload,
+            "preview_list_entry": json.dumps(json.loads(preview.list_entry), indent=2),
+            "preview_json_ld": json.dumps(payload["json_ld"], indent=2, ensure_ascii=False),
             "decide_url": reverse("admin:reviews_review_decide", args=[review.pk]),
         }
 

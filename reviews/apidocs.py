@@ -52,12 +52,17 @@ REVIEW_DETAIL_EXAMPLE = OpenApiExample(
     "review with diff",
     value=EXAMPLE_REVIEW
     | {
+        "summary": EXAMPLE_ARTICLE["summary"],
+        "topics": EXAMPLE_ARTICLE["topics"],
+        "audience": EXAMPLE_ARTICLE["audience"],
         "sections": [
             {key: value for key, value in section.items() if key != "position"}
             for section in EXAMPLE_ARTICLE["sections"]
         ],
         "diff_against_live": {
             "against": 1,
+            "changed": True,
+            "fields": VERSION_DIFF_EXAMPLE.value["fields"],
             "sections": VERSION_DIFF_EXAMPLE.value["sections"],
         },
         "earlier_approvals": [
@@ -126,10 +131,17 @@ REVIEW_STATUS_EXAMPLE = OpenApiExample(
         "latest_version": 1,
         "open_review_id": None,
         "next_review_due": "2027-10-02",
+        "fields": [
+            {"field": "title", "status": "same_as_live"},
+            {"field": "summary", "status": "changed_since_approval"},
+            {"field": "topics", "status": "same_as_live"},
+            {"field": "audience", "status": "same_as_live"},
+        ],
         "sections": [
             {"anchor": "introduction", "status": "same_as_live"},
             {"anchor": "tapering-off", "status": "changed_since_approval"},
             {"anchor": "after-stopping", "status": "new"},
+            {"anchor": "dosage", "status": "removed"},
         ],
     },
     response_only=True,

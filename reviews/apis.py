@@ -13,7 +13,6 @@ from rest_framework.views import APIView
 
 from articles import selectors as article_selectors
 from articles.apis import AuthoringPagination
-from articles.rendering import payload_bytes
 from articles.serializers import PublishedArticleOutputSerializer
 from ldncontent.apidocs import CONFLICT, READ_ERRORS, WRITE_ERRORS, error_response
 from ldncontent.permissions import HasStaffRole
@@ -57,7 +56,9 @@ def _review_detail(review) -> dict:
         context={
             "diff_against_live": {
                 "against": live.number if live else None,
-                "sections": [asdict(item) for item in diff],
+                "changed": diff.changed,
+                "fields": diff.fields,
+                "sections": diff.sections,
             },
             "earlier_approvals": [asdict(item) for item in approvals.values()],
         },
@@ -140,8 +141,8 @@ class VersionPreviewApi(StaffPermissions, APIView):
     def get(self, request: Request, slug: str, number: int) -> HttpResponse:
         article = article_selectors.article_get(slug=slug)
         version = article_selectors.version_get(article=article, number=number)
-        payload = selectors.version_preview(version=version, user=request.user)
-        response = HttpResponse(payload_bytes(payload), content_type="application/json")
+        preview = selectors.version_preview(version=version, user=request.user)
+        response = HttpResponse(preview.payload, content_type="application/json")
         response["Cache-Control"] = "private, no-store"
         return response
 

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from articles import selectors as article_selectors
+from articles.diffing import moved_anchors
 from articles.models import (
     Article,
     Publication,
@@ -16,8 +17,14 @@ from articles.models import (
     Version,
     topics_include,
 )
-from articles.rendering import Attribution, render_payload
-from articles.snapshots import content_hash, section_text_hash, working_copy_snapshot
+from articles.rendering import Attribution, publication_values, render_list_entry
+from articles.snapshots import (
+    CONTENT_FIELDS,
+    content_hash,
+    section_text_hash,
+    version_snapshot,
+    working_copy_snapshot,
+)
 from reviews.models import ClinicianProfile, Comment, Review, ReviewState
 from reviews.policy import latest_review_due
 
@@ -122,6 +129,12 @@ def earlier_approvals(*, version: Version) -> dict[str, EarlierApproval]:
 @dataclass(frozen=True)
 class SectionReviewStatus:
     anchor: str
+    status: str  # "same_as_live" | "changed_since_approval" | "moved" | "new" | "removed"
+
+
+@dataclass(frozen=True)
+class FieldReviewStatus:
+    field: str
     status: str  # "same_as_live" | "changed_since_approval" | "new"
 
 
@@ -134,13 +147,21 @@ class ArticleReviewStatus:
     latest_version: int | None
     open_review_id: int | None
     next_review_due: date | None
+    fields: list[FieldReviewStatus]
     sections: list[SectionReviewStatus]
+
+
+def _field_status(live: dict | None, working_copy: dict, name: str) -> str:
+    if live is None:
+        return "new"
+    return "same_as_live" if live[name] == working_copy[name] else "changed_since_approval"
 
 
 def article_review_status(*, article: Article) -> ArticleReviewStatus:
     """Derive the working copy's review status from its versions, reviews and publication."""
     sections = article_selectors.section_list(article=article)
-    working_hash = content_hash(working_copy_snapshot(article=article, sections=sections))
+    working_copy = working_copy_snapshot(article=article, sections=sections)
+    working_hash = content_hash(working_copy)
     publication = Publication.objects.filter(article=article).select_related("version").first()
     latest_review = (
         Review.objects.filter(article=article).select_related("version").order_by("-id").first()
@@ -161,16 +182,30 @@ def article_review_status(*, article: Article) -> ArticleReviewStatus:
         status = "draft"
 
     live_sections = {item["anchor"]: item for item in live.version.sections} if live else {}
+    moved = moved_anchors(list(live_sections), [section.anchor for section in sections])
     section_statuses = []
     for section in sections:
         approved = live_sections.get(section.anchor)
         if approved is None:
             section_status = "new"
-        elif (approved["heading"], approved["body"]) == (section.heading, section.body):
-            section_status = "same_as_live"
-        else:
+        elif (approved["heading"], approved["body"]) != (section.heading, section.body):
             section_status = "changed_since_approval"
+        elif section.anchor in moved:
+            section_status = "moved"
+        else:
+            section_status = "same_as_live"
         section_statuses.append(SectionReviewStatus(section.anchor, section_status))
+    working_anchors = {section.anchor for section in sections}
+    section_statuses.extend(
+        SectionReviewStatus(anchor, "removed")
+        for anchor in live_sections
+        if anchor not in working_anchors
+    )
+    live_fields = version_snapshot(live.version) if live else None
+    field_statuses = [
+        FieldReviewStatus(name, _field_status(live_fields, working_copy, name))
+        for name in CONTENT_FIELDS
+    ]
 
     return ArticleReviewStatus(
         status=status,
@@ -182,6 +217,7 @@ def article_review_status(*, article: Article) -> ArticleReviewStatus:
             else None
         ),
         next_review_due=live.next_review_due if live else None,
+        fields=field_statuses,
         sections=section_statuses,
     )
 
@@ -220,22 +256,29 @@ def review_due_board() -> QuerySet[Publication]:
     )
 
 
-def version_preview(*, version: Version, user) -> dict:
-    """The payload delivery would serve if `user` approved `version` now with a full review.
+def version_preview(*, version: Version, user) -> Publication:
+    """The unsaved Publication delivery would serve if `user` approved `version` now in full.
 
-    The reviewer fields are the user's clinician profile, or a placeholder for non-clinicians.
+    Its payload and list entry are the bytes consuming sites would get. The reviewer fields are
+    the user's clinician profile, or a placeholder for non-clinicians.
     """
     profile = ClinicianProfile.objects.filter(user=user, active=True).first()
     now = timezone.now()
-    return render_payload(
-        version=version,
-        slug=version.article.slug,
-        attribution=Attribution(
-            reviewer_name=profile.published_name if profile else "(approving clinician)",
-            reviewer_credentials=profile.credentials if profile else "",
-            review_kind=ReviewKind.FULL,
-            approved_at=now,
-            last_reviewed=now.date(),
-            next_review_due=latest_review_due(now.date()),
+    preview = Publication(
+        **publication_values(
+            version=version,
+            slug=version.article.slug,
+            attribution=Attribution(
+                reviewer_name=profile.published_name if profile else "(approving clinician)",
+                reviewer_credentials=profile.credentials if profile else "",
+                review_kind=ReviewKind.FULL,
+                approved_at=now,
+                last_reviewed=now.date(),
+                next_review_due=latest_review_due(now.date()),
+            ),
+            now=now,
         ),
+        updated_at=now,
     )
+    preview.list_entry = render_list_entry(preview)
+    return preview

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from articles.models import ReviewKind
 from articles.serializers import (
-    SectionDiffOutputSerializer,
+    SnapshotDiffOutputSerializer,
     VersionSectionOutputSerializer,
 )
 from ldncontent.serializers import StrictBooleanField, StrictCharField, StrictSerializer
@@ -97,18 +97,29 @@ class EarlierApprovalOutputSerializer(serializers.Serializer):
     approved_at = serializers.DateTimeField(read_only=True, help_text="When.")
 
 
-class DiffAgainstLiveOutputSerializer(serializers.Serializer):
-    """The version under review compared with the live one."""
+class DiffAgainstLiveOutputSerializer(SnapshotDiffOutputSerializer):
+    """The version under review compared with the live one: every field and section."""
 
     against = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="The live version; null if none."
     )
-    sections = SectionDiffOutputSerializer(many=True, read_only=True)
 
 
 class ReviewDetailOutputSerializer(ReviewSummaryOutputSerializer):
     """A review with the content under review, what changed, comments and the audit trail."""
 
+    summary = serializers.CharField(
+        source="version.summary", read_only=True, help_text="The summary under review."
+    )
+    topics = serializers.ListField(
+        source="version.topics",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The topics under review.",
+    )
+    audience = serializers.CharField(
+        source="version.audience", read_only=True, help_text="The audience under review."
+    )
     sections = VersionSectionOutputSerializer(source="version.sections", many=True, read_only=True)
     diff_against_live = serializers.SerializerMethodField()
     earlier_approvals = serializers.SerializerMethodField(
@@ -120,6 +131,9 @@ class ReviewDetailOutputSerializer(ReviewSummaryOutputSerializer):
     class Meta(ReviewSummaryOutputSerializer.Meta):
         fields = [
             *ReviewSummaryOutputSerializer.Meta.fields,
+            "summary",
+            "topics",
+            "audience",
             "sections",
             "diff_against_live",
             "earlier_approvals",
@@ -228,9 +242,23 @@ class SectionReviewStatusOutputSerializer(serializers.Serializer):
 
     anchor = serializers.CharField(read_only=True)
     status = serializers.ChoiceField(
+        choices=["same_as_live", "changed_since_approval", "moved", "new", "removed"],
+        read_only=True,
+        help_text="same_as_live: the text and place clinicians approved; "
+        "changed_since_approval: its heading or body changed; moved: same text, new place "
+        "among the others; new; removed: live, but deleted from the working copy.",
+    )
+
+
+class FieldReviewStatusOutputSerializer(serializers.Serializer):
+    """A content field's review status."""
+
+    field = serializers.CharField(read_only=True, help_text="title, summary, topics or audience.")
+    status = serializers.ChoiceField(
         choices=["same_as_live", "changed_since_approval", "new"],
         read_only=True,
-        help_text="same_as_live: the text clinicians approved; changed_since_approval; new.",
+        help_text="same_as_live: the value clinicians approved; changed_since_approval; new: "
+        "nothing is live.",
     )
 
 
@@ -253,4 +281,5 @@ class ArticleReviewStatusOutputSerializer(serializers.Serializer):
     latest_version = serializers.IntegerField(read_only=True, allow_null=True)
     open_review_id = serializers.IntegerField(read_only=True, allow_null=True)
     next_review_due = serializers.DateField(read_only=True, allow_null=True)
+    fields = FieldReviewStatusOutputSerializer(many=True, read_only=True)
     sections = SectionReviewStatusOutputSerializer(many=True, read_only=True)

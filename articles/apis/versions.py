@@ -1,7 +1,6 @@
 """The authoring API of frozen versions: list, read, diff; and retraction of the live version."""
 
 import re
-from dataclasses import asdict
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -68,10 +67,14 @@ class VersionDiffApi(StaffReadPermissions, APIView):
     @extend_schema(
         operation_id="versions_diff",
         summary="Diff a version against another or the live one",
-        description="Section-level diff of version `number` against `against`: a version "
+        description="Every difference between version `number` and `against`: a version "
         "number, or `live` (the default) for the version consuming sites are served now. "
-        "Sections are matched by anchor and marked added, removed, changed or unchanged, and "
-        "`moved` when their place changed; changed headings and bodies carry a word-level diff.",
+        "`fields` covers each content field that reaches served bytes (title, summary, topics, "
+        "audience) with a word-level diff when changed. Sections are matched by anchor and "
+        "marked added, removed, changed or unchanged, and `moved` when their place changed; "
+        "changed headings and bodies carry a word-level diff. `changed` is true when anything "
+        "a consuming site would be served differs. Word matching is bounded in time: past "
+        "half a second, the rest of a very large diff shows whole replaced runs.",
         tags=VERSIONS_TAG,
         parameters=[
             OpenApiParameter(
@@ -97,11 +100,15 @@ class VersionDiffApi(StaffReadPermissions, APIView):
             raise ValidationError({"against": ["Use a version number or `live`."]})
         diff = selectors.version_diff(version=version, against=against)
         return Response(
-            {
-                "version": version.number,
-                "against": against.number if against else None,
-                "sections": [asdict(item) for item in diff],
-            }
+            VersionDiffOutputSerializer(
+                {
+                    "version": version.number,
+                    "against": against.number if against else None,
+                    "changed": diff.changed,
+                    "fields": diff.fields,
+                    "sections": diff.sections,
+                }
+            ).data
         )
 
 

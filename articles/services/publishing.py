@@ -1,6 +1,5 @@
 """Versions and publication: freeze, publish, retract, flag overdue reviews, record events."""
 
-import hashlib
 from datetime import date, datetime
 from typing import Any
 
@@ -23,7 +22,14 @@ from articles.models import (
     PublicationStatus,
     Version,
 )
-from articles.rendering import Attribution, payload_bytes, render_list_entry, render_payload
+from articles.rendering import (
+    Attribution,
+    payload_bytes,
+    publication_etag,
+    publication_values,
+    render_list_entry,
+    render_payload,
+)
 from articles.selectors import section_list
 from articles.services.webhooks import webhook_deliveries_enqueue
 from articles.services.working_copy import _lock_with_current_etag
@@ -78,13 +84,6 @@ def version_submit(
     )
 
 
-def _publication_etag(*, version: Version, payload: bytes) -> str:
-    # Derived from the content hash, plus the payload's own digest so that a change of the
-    # review metadata (e.g. review_overdue) also changes the validator a CDN holds.
-    payload_digest = hashlib.sha256(payload).hexdigest()[:16]
-    return f'"v{version.number}-{version.content_hash[:16]}-{payload_digest}"'
-
-
 def _publication_save(publication: Publication, *, now: datetime) -> None:
     """Save a changed publication with its updated_at and its list entry rendered anew."""
     publication.updated_at = now
@@ -107,34 +106,9 @@ def publish(*, version: Version, attribution: Attribution, actor) -> Publication
             "is older."
         )
     now = timezone.now()
-    review_overdue = attribution.next_review_due < now.date()
-    payload = render_payload(
-        version=version, slug=article.slug, attribution=attribution, review_overdue=review_overdue
+    values = publication_values(
+        version=version, slug=article.slug, attribution=attribution, now=now
     )
-    raw = payload_bytes(payload)
-    values = {
-        "slug": article.slug,
-        "version": version,
-        "status": PublicationStatus.LIVE,
-        "payload": raw,
-        "etag": _publication_etag(version=version, payload=raw),
-        "content_hash": version.content_hash,
-        "title": version.title,
-        "summary": version.summary,
-        "topics": version.topics,
-        "audience": version.audience,
-        "reviewer_name": attribution.reviewer_name,
-        "reviewer_credentials": attribution.reviewer_credentials,
-        "review_kind": attribution.review_kind,
-        "approved_at": attribution.approved_at,
-        "last_reviewed": attribution.last_reviewed,
-        "next_review_due": attribution.next_review_due,
-        "review_overdue": review_overdue,
-        "published_at": now,
-        "retracted_at": None,
-        "retraction_reason": "",
-        "retracted_by": None,
-    }
     if publication is None:
         publication = Publication(article=article, **values)
     else:
@@ -241,7 +215,7 @@ def publications_mark_overdue(*, today: date) -> list[Publication]:
         )
         raw = payload_bytes(payload)
         publication.payload = raw
-        publication.etag = _publication_etag(version=publication.version, payload=raw)
+        publication.etag = publication_etag(version=publication.version, payload=raw)
         publication.review_overdue = True
         publication._change_reason = "Review overdue"
         _publication_save(publication, now=now)
