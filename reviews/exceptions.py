@@ -52,3 +52,29 @@ class ChangeReviewNeedsFullReview(Conflict):
     default_detail = (
         "This article has no earlier approval: its first approval must be a full clinical review."
     )
+
+
+class OwnRole(NotAllowed):
+    """No one changes the roles of their own account: someone else must."""
+
+    code = "own_role"
+    default_detail = (
+        "No one may change the roles of their own account: ask another publishing admin, or a "
+        "superuser for the clinician role."
+    )
+
+
+class AlreadyAClinician(Conflict):
+    """The account already holds the clinician role."""
+
+    code = "already_a_clinician"
+    default_detail = (
+        "This account is already an active clinician: edit the clinician profile instead."
+    )
+
+
+class NoClinicianRole(Conflict):
+    """The account holds no clinician role to revoke."""
+
+    code = "no_clinician_role"
+    default_detail = "This account is not a clinician: there is no clinician role to revoke."

@@ -1,11 +1,12 @@
-"""Clinical review: clinicians, each version's review, comments, and the audit trail."""
+"""Clinical review: clinicians, each version's review, comments, and the audit trails."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from articles.models import Article, FrozenModel, Publication, ReviewKind, Version
+from ldncontent.permissions import CLINICAL_REVIEWERS, STAFF_ROLES
 
 
 class ClinicianProfile(models.Model):
@@ -158,3 +159,41 @@ class ReviewDueBoard(Publication):
         verbose_name = "review-due article"
         verbose_name_plural = "review-due board"
         ordering = ["next_review_due"]
+
+
+class RoleAction(models.TextChoices):
+    GRANTED = "granted", "Granted"
+    REVOKED = "revoked", "Revoked"
+
+
+class RoleChange(FrozenModel):
+    """One row of the append-only role audit trail: who gave or took which role from whom."""
+
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="role_changes",
+        help_text="The account whose role changed.",
+    )
+    role = models.CharField(max_length=40, choices=[(role, role) for role in STAFF_ROLES])
+    action = models.CharField(max_length=10, choices=RoleAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="role_changes_made",
+        help_text="Who changed it.",
+    )
+    at = models.DateTimeField()
+    note = models.TextField(blank=True, help_text="Why, in the actor's words.")
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role=CLINICAL_REVIEWERS) | ~Q(actor=F("subject")),
+                name="rolechange_clinician_never_by_oneself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.action} for {self.subject} by {self.actor} at {self.at}"

@@ -295,6 +295,7 @@ def review_reject(*, review: Review, reviewer, note: str) -> Review:
 @transaction.atomic
 def review_withdraw(*, review: Review, user, note: str = "") -> Review:
     """The submitter takes the version back before anyone decided on it."""
+    require_role(user, EDITORS, action="withdraw submissions")
     review = _lock_open_review(review)
     if review.version.submitted_by_id != user.pk:
         raise NotTheSubmitter()
