@@ -16,8 +16,8 @@ def error_response(description: str, code: str, detail: str) -> OpenApiResponse:
 
 VALIDATION_ERROR = OpenApiResponse(
     response=ValidationErrorSerializer,
-    description="The body is malformed JSON or has invalid, unknown or read-only fields. "
-    "Nothing was changed.",
+    description="The body is malformed JSON (or nests arrays and objects more than 32 levels "
+    "deep) or has invalid, unknown or read-only fields. Nothing was changed.",
     examples=[
         OpenApiExample(
             "invalid",

@@ -1,0 +1,133 @@
+"""Deeply nested JSON is a 400 `malformed_json` on every operation taking a body, never a 500."""
+
+import io
+import re
+
+import pytest
+from django.core.cache import cache
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.exceptions import ParseError
+from rest_framework.test import APIClient
+
+from articles import services as article_services
+from articles.models import Article
+from ldncontent.parsers import MAX_NESTING_DEPTH, LimitedJSONParser
+from ldncontent.tokens import token_issue
+from reviews import services as review_services
+from reviews.models import Comment
+
+pytestmark = pytest.mark.django_db
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.fixture(autouse=True)
+def clear_throttle_cache():
+    cache.clear()
+
+
+def nested(levels: int) -> str:
+    """A JSON array `levels` deep."""
+    return "[" * levels + "]" * levels
+
+
+def assert_malformed_json(response):
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "malformed_json"
+    assert f"nested more than {MAX_NESTING_DEPTH} levels deep" in body["detail"]
+
+
+def test_the_unauthenticated_token_endpoint_refuses_deep_json():
+    response = APIClient().post("/api/v1/auth/token/", DEEP, content_type="application/json")
+    assert_malformed_json(response)
+
+
+def test_deep_json_inside_a_field_is_refused_too(editor_client):
+    body = '{"slug": "stopping-ldn", "title": "Stopping", "topics": ' + DEEP + "}"
+    response = editor_client.post("/api/v1/articles/", body, content_type="application/json")
+    assert_malformed_json(response)
+    assert not Article.objects.exists()
+
+
+def test_brackets_inside_strings_do_not_count(editor_client):
+    title = "[" * 200 + "{" * 200
+    response = editor_client.post(
+        "/api/v1/articles/",
+        {"slug": "stopping-ldn", "title": title[:200], "summary": title},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+
+
+def test_nesting_up_to_the_limit_is_parsed():
+    parser = LimitedJSONParser()
+    deepest = parser.parse(io.BytesIO(nested(MAX_NESTING_DEPTH).encode()))
+    for _ in range(MAX_NESTING_DEPTH - 1):
+        deepest = deepest[0]
+    assert deepest == []
+    with pytest.raises(ParseError, match="nested more than"):
+        parser.parse(io.BytesIO(nested(MAX_NESTING_DEPTH + 1).encode()))
+
+
+def _operations_with_a_body() -> list[tuple[str, str]]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return [
+        (method, path)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "requestBody" in operation
+    ]
+
+
+OPERATIONS = _operations_with_a_body()
+
+
+def test_every_json_body_operation_is_covered():
+    assert ("post", "/api/v1/auth/token/") in OPERATIONS
+    assert len(OPERATIONS) >= 15, OPERATIONS
+
+
+@pytest.fixture
+def path_values(make_article, editor_user, doctor, publisher) -> dict[str, str]:
+    """An existing object for each parameter an operation's path names."""
+    article = make_article(slug="stopping-ldn", sections=2)
+    review = review_services.review_submit(article=article, user=editor_user)
+    comment = Comment.objects.create(review=review, body="First remark.", author=doctor)
+    endpoint = article_services.webhook_endpoint_create(
+        user=publisher, name="Hook", url="https://hooks.example.org/x"
+    )
+    return {
+        "slug": "stopping-ldn",
+        "anchor": "part-0",
+        "number": "1",
+        "review_id": str(review.pk),
+        "comment_id": str(comment.pk),
+        "endpoint_id": str(endpoint.pk),
+    }
+
+
+@pytest.fixture
+def callers(editor_user, doctor, publisher) -> dict[str, APIClient]:
+    """Every kind of staff caller with a real token, and an anonymous one."""
+    clients = {"anonymous": APIClient()}
+    for role, user in (("editor", editor_user), ("clinician", doctor), ("admin", publisher)):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(user=user)[1]}")
+        clients[role] = client
+    return clients
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS)
+def test_deep_json_is_never_a_server_error(path_values, callers, method, path):
+    url = re.sub(r"\{([a-z_]+)\}", lambda name: path_values[name[1]], path)
+    refused = []
+    for role, client in callers.items():
+        response = getattr(client, method)(
+            url, DEEP, content_type="application/json", HTTP_IF_MATCH='"any"'
+        )
+        assert response.status_code < 500, (role, response.content)
+        if response.status_code == 400:
+            assert_malformed_json(response)
+            refused.append(role)
+    assert refused, f"{method.upper()} {path}: no caller got as far as parsing the body"
