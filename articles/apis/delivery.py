@@ -378,7 +378,17 @@ class PublishedArticleListApi(DeliveryApi):
             raise InvalidQuery({"audience": [f"Use one of {', '.join(Audience.values)}."]})
         updated_since = None
         if "updated_since" in params:
-            updated_since = parse_datetime(params["updated_since"])
+            try:
+                updated_since = parse_datetime(params["updated_since"])
+            except ValueError as error:  # well formed, but no such time (Feb 30, +25:00)
+                raise InvalidQuery(
+                    {
+                        "updated_since": [
+                            "Not a real date-time: check the month, the day of the month, "
+                            "the time and the UTC offset (-23:59 to +23:59)."
+                        ]
+                    }
+                ) from error
             if updated_since is None:
                 raise InvalidQuery({"updated_since": ["Use an ISO 8601 date-time."]})
             if timezone.is_naive(updated_since):

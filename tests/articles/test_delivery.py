@@ -409,6 +409,9 @@ def test_list_filters(consumer, catalogue):
         "audience=martians",
         "review_overdue=maybe",
         "updated_since=yesterday",
+        "updated_since=2026-02-30T00:00:00Z",
+        "updated_since=2026-02-30",
+        "updated_since=2026-01-01T00:00:00%2B25:00",
         "limit=0",
         "limit=1000",
         "cursor=%%%",
@@ -418,6 +421,18 @@ def test_list_refuses_malformed_parameters(consumer, catalogue, query):
     response = consumer.get(f"{BASE}/articles/?{query}")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    "value", ["2026-02-30T10:00:00Z", "2026-01-01T10:00:00+25:00", "2026-13-01T10:00:00Z"]
+)
+def test_an_impossible_updated_since_is_a_400_that_says_why(consumer, catalogue, value):
+    response = consumer.get(f"{BASE}/articles/", {"updated_since": value})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert "Not a real date-time" in body["errors"]["updated_since"][0]
+    assert "UTC offset" in body["detail"]
 
 
 # --- changes feed ---------------------------------------------------------------------------
