@@ -78,22 +78,31 @@ def _if_match(request: Request) -> str | None:
     return request.headers.get("If-Match")
 
 
-def _article_response(article: Article, *, status_code: int = status.HTTP_200_OK) -> Response:
-    sections = selectors.section_list(article=article)
-    etag = selectors.article_etag(article=article, sections=sections)
-    data = ArticleOutputSerializer(article, context={"etag": etag, "sections": sections}).data
-    response = Response(data, status=status_code, headers={"ETag": etag})
+# Every answer is built from one read (selectors.working_copy_get): its body and its ETag
+# describe the same state. Write handlers read it in the transaction of their service call,
+# while the article is still locked: the state this write produced, never a later one.
+def _article_response(
+    working_copy: selectors.WorkingCopy, *, status_code: int = status.HTTP_200_OK
+) -> Response:
+    data = ArticleOutputSerializer(
+        working_copy.article,
+        context={"etag": working_copy.etag, "sections": working_copy.sections},
+    ).data
+    response = Response(data, status=status_code, headers={"ETag": working_copy.etag})
     if status_code == status.HTTP_201_CREATED:
-        response["Location"] = reverse("article-detail", kwargs={"slug": article.slug})
+        response["Location"] = reverse("article-detail", kwargs={"slug": working_copy.article.slug})
     return response
 
 
-# Write handlers run in one transaction with their service call, so the ETag they return is
-# read while the article is still locked: the state this write produced, never a later one.
-def _with_article_etag(response: Response, article: Article) -> Response:
-    sections = selectors.section_list(article=article)
-    response["ETag"] = selectors.article_etag(article=article, sections=sections)
-    return response
+def _section_response(
+    working_copy: selectors.WorkingCopy, anchor: str, *, status_code: int = status.HTTP_200_OK
+) -> Response:
+    section = working_copy.section(anchor)
+    return Response(
+        SectionOutputSerializer(section).data,
+        status=status_code,
+        headers={"ETag": working_copy.etag},
+    )
 
 
 @extend_schema_view(
@@ -143,7 +152,9 @@ class ArticleListCreateApi(AuthoringPermissions, generics.ListAPIView):
             sections=data.pop("sections", []),
             fields=data,
         )
-        return _article_response(article, status_code=status.HTTP_201_CREATED)
+        return _article_response(
+            selectors.working_copy_get(slug=article.slug), status_code=status.HTTP_201_CREATED
+        )
 
 
 class ArticleDetailApi(AuthoringPermissions, APIView):
@@ -159,7 +170,7 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
         examples=[examples.ARTICLE_EXAMPLE],
     )
     def get(self, request: Request, slug: str) -> Response:
-        return _article_response(selectors.article_get(slug=slug))
+        return _article_response(selectors.working_copy_get(slug=slug))
 
     @extend_schema(
         operation_id="articles_replace",
@@ -189,18 +200,18 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
                     f"No article has the slug {slug!r}: leave If-Match out to create it, or "
                     "check the slug."
                 )
-            article = services.article_create(
-                author=request.user, slug=slug, fields=data, sections=sections
+            services.article_create(author=request.user, slug=slug, fields=data, sections=sections)
+            return _article_response(
+                selectors.working_copy_get(slug=slug), status_code=status.HTTP_201_CREATED
             )
-            return _article_response(article, status_code=status.HTTP_201_CREATED)
-        article = services.article_replace(
+        services.article_replace(
             article=article,
             user=request.user,
             if_match=_if_match(request),
             fields=data,
             sections=sections,
         )
-        return _article_response(article)
+        return _article_response(selectors.working_copy_get(slug=slug))
 
     @extend_schema(
         operation_id="articles_partial_update",
@@ -219,13 +230,13 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
         article = selectors.article_get(slug=slug)
         serializer = ArticleUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        article = services.article_update(
+        services.article_update(
             article=article,
             user=request.user,
             if_match=_if_match(request),
             fields=dict(serializer.validated_data),
         )
-        return _article_response(article)
+        return _article_response(selectors.working_copy_get(slug=slug))
 
 
 class SectionListCreateApi(AuthoringPermissions, APIView):
@@ -239,10 +250,11 @@ class SectionListCreateApi(AuthoringPermissions, APIView):
         examples=[examples.SECTION_LIST_EXAMPLE],
     )
     def get(self, request: Request, slug: str) -> Response:
-        article = selectors.article_get(slug=slug)
-        sections = selectors.section_list(article=article)
-        etag = selectors.article_etag(article=article, sections=sections)
-        return Response(SectionOutputSerializer(sections, many=True).data, headers={"ETag": etag})
+        working_copy = selectors.working_copy_get(slug=slug)
+        return Response(
+            SectionOutputSerializer(working_copy.sections, many=True).data,
+            headers={"ETag": working_copy.etag},
+        )
 
     @extend_schema(
         operation_id="sections_create",
@@ -266,11 +278,15 @@ class SectionListCreateApi(AuthoringPermissions, APIView):
             if_match=_if_match(request),
             **serializer.validated_data,
         )
-        response = Response(SectionOutputSerializer(section).data, status=status.HTTP_201_CREATED)
-        response["Location"] = reverse(
-            "section-detail", kwargs={"slug": article.slug, "anchor": section.anchor}
+        response = _section_response(
+            selectors.working_copy_get(slug=slug),
+            section.anchor,
+            status_code=status.HTTP_201_CREATED,
         )
-        return _with_article_etag(response, article)
+        response["Location"] = reverse(
+            "section-detail", kwargs={"slug": slug, "anchor": section.anchor}
+        )
+        return response
 
 
 class SectionDetailApi(AuthoringPermissions, APIView):
@@ -284,9 +300,7 @@ class SectionDetailApi(AuthoringPermissions, APIView):
         examples=[examples.SECTION_EXAMPLE],
     )
     def get(self, request: Request, slug: str, anchor: str) -> Response:
-        article = selectors.article_get(slug=slug)
-        section = selectors.section_get(article=article, anchor=anchor)
-        return _with_article_etag(Response(SectionOutputSerializer(section).data), article)
+        return _section_response(selectors.working_copy_get(slug=slug), anchor)
 
     @extend_schema(
         operation_id="sections_partial_update",
@@ -305,14 +319,14 @@ class SectionDetailApi(AuthoringPermissions, APIView):
         article = selectors.article_get(slug=slug)
         serializer = SectionUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        section = services.section_update(
+        services.section_update(
             article=article,
             anchor=anchor,
             user=request.user,
             if_match=_if_match(request),
             changes=dict(serializer.validated_data),
         )
-        return _with_article_etag(Response(SectionOutputSerializer(section).data), article)
+        return _section_response(selectors.working_copy_get(slug=slug), anchor)
 
     @extend_schema(
         operation_id="sections_destroy",
@@ -329,7 +343,15 @@ class SectionDetailApi(AuthoringPermissions, APIView):
         services.section_delete(
             article=article, anchor=anchor, user=request.user, if_match=_if_match(request)
         )
-        return _with_article_etag(Response(status=status.HTTP_204_NO_CONTENT), article)
+        working_copy = selectors.working_copy_get(slug=slug)
+        return Response(status=status.HTTP_204_NO_CONTENT, headers={"ETag": working_copy.etag})
+
+
+def _order_response(working_copy: selectors.WorkingCopy) -> Response:
+    return Response(
+        {"anchors": [section.anchor for section in working_copy.sections]},
+        headers={"ETag": working_copy.etag},
+    )
 
 
 class SectionOrderApi(AuthoringPermissions, APIView):
@@ -343,12 +365,7 @@ class SectionOrderApi(AuthoringPermissions, APIView):
         examples=[examples.SECTION_ORDER_EXAMPLE],
     )
     def get(self, request: Request, slug: str) -> Response:
-        article = selectors.article_get(slug=slug)
-        sections = selectors.section_list(article=article)
-        return Response(
-            {"anchors": [section.anchor for section in sections]},
-            headers={"ETag": selectors.article_etag(article=article, sections=sections)},
-        )
+        return _order_response(selectors.working_copy_get(slug=slug))
 
     @extend_schema(
         operation_id="section_order_update",
@@ -366,14 +383,13 @@ class SectionOrderApi(AuthoringPermissions, APIView):
         article = selectors.article_get(slug=slug)
         serializer = SectionOrderInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        sections = services.section_reorder(
+        services.section_reorder(
             article=article,
             user=request.user,
             if_match=_if_match(request),
             anchors=serializer.validated_data["anchors"],
         )
-        response = Response({"anchors": [section.anchor for section in sections]})
-        return _with_article_etag(response, article)
+        return _order_response(selectors.working_copy_get(slug=slug))
 
 
 @extend_schema_view(

@@ -6,7 +6,10 @@ The server answers each connection in its own thread with its own database conne
 the transactions really interleave in PostgreSQL; the assertions then read the database.
 Every loop is bounded in time and every thread is joined with a timeout.
 
-1. 20 writers x 25 edits of one section with If-Match: no update is lost.
+1. 20 writers x 25 edits of one section with If-Match: no update is lost. And 8 writers
+   appending to the body they read for 5 s: no accepted write is overwritten, so a read's
+   body and its ETag describe one state (test_lost_updates.py proves the same with server
+   processes, on SQLite too).
 2. Two clinicians decide the same review at once: exactly one decision lands.
 3. Approval races edits and resubmissions while a consuming site reads: only approved
    versions are ever served.
@@ -29,6 +32,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import httpx
 import pytest
@@ -328,6 +332,80 @@ def test_concurrent_if_match_writers_lose_no_update(base_url):
         f"lost_updates=0 history_records={len(history)} chain_breaks={chain_breaks} "
         f"write_responses_with_a_later_ETag={later_response_etags} wall={wall:.1f}s"
     )
+
+
+APPENDING_WRITERS = 8
+APPEND_SECONDS = 5.0
+
+
+def test_writers_appending_to_the_section_they_read_lose_no_update(base_url):
+    # What a CMS editing one section does: GET it, change the body it read (here: append a
+    # marker), PATCH it back with that GET's ETag. A write accepted over a body its writer
+    # had not read drops someone else's marker: every accepted marker must be in the body.
+    editors = [factories.editor(username=f"appender-{w}") for w in range(APPENDING_WRITERS)]
+    article = make_article(editors[0], "appending-writers")
+    section = Section.objects.get(article=article, anchor="part-1")
+    path = f"/articles/{article.slug}/sections/part-1/"
+    clients = [staff_client(base_url, editor) for editor in editors]
+    logs = [WriterLog() for _ in range(APPENDING_WRITERS)]
+    barrier = threading.Barrier(APPENDING_WRITERS, timeout=30)
+
+    def writer(w: int) -> Callable[[], None]:
+        def run() -> None:
+            client, log = clients[w], logs[w]
+            barrier.wait()
+            deadline = time.monotonic() + APPEND_SECONDS
+            attempts = 0
+            while time.monotonic() < deadline:
+                began = time.monotonic()
+                read = client.get(path)
+                log.statuses[f"GET {read.status_code}"] += 1
+                if read.status_code != 200:
+                    return
+                marker = f"[w{w}-{len(log.accepted)}]"
+                etag = read.headers["ETag"]
+                write = client.patch(
+                    path, json={"body": read.json()["body"] + marker}, headers={"If-Match": etag}
+                )
+                log.statuses[f"PATCH {write.status_code}"] += 1
+                if write.status_code == 200:
+                    log.accepted.append(AcceptedWrite(w, marker, etag, write.headers["ETag"]))
+                    attempts = 0
+                    continue
+                if write.status_code != 412:
+                    return
+                attempts += 1
+                slots = min(4, 2**attempts)
+                time.sleep(random.uniform(0, slots * (time.monotonic() - began)))
+
+        return run
+
+    started = time.monotonic()
+    try:
+        run_threads([writer(w) for w in range(APPENDING_WRITERS)], timeout=APPEND_SECONDS + 60)
+    finally:
+        for client in clients:
+            client.close()
+    wall = time.monotonic() - started
+
+    statuses = sum((log.statuses for log in logs), Counter())
+    markers = [write.body for log in logs for write in log.accepted]
+    section.refresh_from_db()
+    lost = [marker for marker in markers if section.body.count(marker) != 1]
+    bodies = list(
+        Section.history.filter(id=section.pk).order_by("history_id").values_list("body", flat=True)
+    )
+    summary(
+        f"appending writers: writers={APPENDING_WRITERS} {APPEND_SECONDS:.0f}s, "
+        f"accepted={len(markers)} 412s={statuses['PATCH 412']} GETs={statuses['GET 200']} "
+        f"lost_updates={len(lost)} wall={wall:.1f}s"
+    )
+    assert set(statuses) <= {"GET 200", "PATCH 200", "PATCH 412"}, statuses
+    assert lost == [], f"{len(lost)} of {len(markers)} accepted writes were overwritten"
+    assert len(markers) >= APPENDING_WRITERS
+    # Each accepted write kept the whole body it replaced: the history is one growing chain.
+    assert all(later.startswith(earlier) for earlier, later in pairwise(bodies))
+    assert len(bodies) == len(markers) + 1 and bodies[-1] == section.body
 
 
 def test_a_write_response_carries_the_etag_of_the_state_it_produced(base_url, monkeypatch):
