@@ -19,7 +19,7 @@ from diff_match_patch import diff_match_patch
 # A word keeps the spaces after it, so a diff shows whole changed phrases, not lone spaces.
 _TOKEN = re.compile(r"\S+\s*|\s+")
 # The time one snapshot diff may spend matching words; the rest of the work is linear.
-WORD_DIFF_SECONDS = 0.5
+WORD_DIFF_SECONDS = 0.3
 _OPS = {diff_match_patch.DIFF_EQUAL: "equal", diff_match_patch.DIFF_DELETE: "delete",
         diff_match_patch.DIFF_INSERT: "insert"}  # fmt: skip
 

@@ -74,7 +74,7 @@ class VersionDiffApi(StaffReadPermissions, APIView):
         "marked added, removed, changed or unchanged, and `moved` when their place changed; "
         "changed headings and bodies carry a word-level diff. `changed` is true when anything "
         "a consuming site would be served differs. Word matching is bounded in time: past "
-        "half a second, the rest of a very large diff shows whole replaced runs.",
+        "0.3 s, the rest of a very large diff shows whole replaced runs.",
         tags=VERSIONS_TAG,
         parameters=[
             OpenApiParameter(

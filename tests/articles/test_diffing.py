@@ -1,9 +1,13 @@
 """Section diffs between snapshots and word diffs of changed text, on hand-made cases."""
 
+import random
+import time
+
+from django.conf import settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from articles.diffing import SectionDiff, WordChange, diff_sections, word_diff
+from articles.diffing import SectionDiff, WordChange, diff_sections, diff_snapshots, word_diff
 
 
 def section(anchor: str, heading: str | None = None, body: str | None = None) -> dict[str, str]:
@@ -319,3 +323,39 @@ def test_a_changed_section_can_also_be_moved():
 def test_a_diff_to_an_empty_list_lists_every_old_section_as_removed():
     diffs = diff_sections([section("a"), section("b")], [])
     assert summary(diffs) == [("a", "removed", False), ("b", "removed", False)]
+
+
+# --- bounded cost ---------------------------------------------------------------------------
+
+
+@given(old=texts, new=texts)
+def test_a_word_diff_past_its_deadline_still_gives_both_texts_back(old, new):
+    changes = word_diff(old, new, deadline=time.time() - 1)
+    assert joined(changes, "equal", "insert") == new
+    assert joined(changes, "equal", "delete") == old
+
+
+def _worst_case_body(seed: int) -> str:
+    """Few distinct words in many repeats: what makes a longest-match diff quadratic."""
+    generator = random.Random(seed)
+    words = ["the ", "dose ", "LDN ", "a ", "of ", "\n\n"]
+    body, length = [], 0
+    while length < settings.SECTION_BODY_MAX_CHARS - 10:
+        body.append(generator.choice(words))
+        length += len(body[-1])
+    return "".join(body)
+
+
+def test_the_largest_article_the_limits_allow_diffs_without_stalling():
+    """A stall bound, not a speed test: before the bounded diff, one such pair took minutes."""
+    request_room = settings.API_MAX_REQUEST_BYTES // settings.SECTION_BODY_MAX_CHARS
+    count = min(settings.ARTICLE_MAX_SECTIONS, request_room)
+    old = [section(f"s{index}", body=_worst_case_body(index)) for index in range(count)]
+    new = [section(f"s{index}", body=_worst_case_body(index + 1000)) for index in range(count)]
+    started = time.perf_counter()
+    diffs = diff_snapshots({"title": "a", "sections": old}, {"title": "b", "sections": new})
+    elapsed = time.perf_counter() - started
+    assert elapsed < 5, f"the diff took {elapsed:.1f} s"
+    for before, after, diff in zip(old, new, diffs.sections, strict=True):
+        assert joined(diff.body_diff, "equal", "insert") == after["body"]
+        assert joined(diff.body_diff, "equal", "delete") == before["body"]
