@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from ldncontent.apidocs import NOT_AUTHENTICATED, VALIDATION_ERROR, error_response
 from ldncontent.exceptions import DomainError
 from ldncontent.permissions import user_roles
-from ldncontent.serializers import StrictCharField, StrictSerializer
+from ldncontent.serializers import ErrorSerializer, StrictCharField, StrictSerializer
 from ldncontent.tokens import token_issue, token_revoke
 
 AUTH_TAG = ["auth"]
@@ -72,7 +72,10 @@ class TokenIssueApi(APIView):
         summary="Get a bearer token",
         description="Exchange a username and password for a bearer token that expires (30 days "
         "by default). Only its hash is stored; keep it secret. Revoke it with "
-        "`POST /api/v1/auth/token/revoke/`. Attempts are rate-limited.",
+        "`POST /api/v1/auth/token/revoke/`. Attempts are rate-limited per client, and after 5 "
+        "failed logins (LOGIN_FAILURE_LIMIT) for an account, or from one address, logins for "
+        "that account and from that address are refused for 15 minutes "
+        "(LOGIN_LOCKOUT_MINUTES).",
         tags=AUTH_TAG,
         request=TokenRequestSerializer,
         responses={
@@ -83,8 +86,29 @@ class TokenIssueApi(APIView):
                 "invalid_credentials",
                 InvalidCredentials.default_detail,
             ),
-            429: error_response(
-                "Too many attempts.", "throttled", "Request was throttled. Expected in 60 seconds."
+            429: OpenApiResponse(
+                response=ErrorSerializer,
+                description="Too many attempts from this client (`throttled`), or too many "
+                "failed logins for this account or from this address (`locked_out`). Wait for "
+                "Retry-After seconds.",
+                examples=[
+                    OpenApiExample(
+                        "throttled",
+                        value={
+                            "code": "throttled",
+                            "detail": "Request was throttled. Expected in 60 seconds.",
+                        },
+                    ),
+                    OpenApiExample(
+                        "locked_out",
+                        value={
+                            "code": "locked_out",
+                            "detail": "Too many failed logins for this account or from this "
+                            "address: try again in 15 minutes, or ask an administrator to "
+                            "unlock the account.",
+                        },
+                    ),
+                ],
             ),
         },
         examples=[

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "articles",
     "reviews",
 ]
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Answers a login refused for too many failures (ldncontent.login_limits): keep it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ldncontent.urls"
@@ -117,6 +120,24 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 LOGIN_URL = "admin:login"
 
+# The reverse proxies in front of the app that append to X-Forwarded-For: the client's
+# address is the one the outermost of them saw. 0 (no proxy) ignores X-Forwarded-For, which
+# any client can forge. Used by the login limits and by DRF's throttles.
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+
+# Failed logins (the token endpoint and the admin login) are limited per account and per
+# client address by django-axes: after LOGIN_FAILURE_LIMIT failures, logins for that
+# username, and from that address, are refused for LOGIN_LOCKOUT_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "ldncontent.login_limits.client_address"
+AXES_LOCKOUT_CALLABLE = "ldncontent.login_limits.lockout_response"
+
 # HTTPS and security headers. Production runs behind a TLS-terminating proxy that sets
 # X-Forwarded-Proto; every default below is the safe one unless DEBUG is on.
 if env_bool("TRUST_X_FORWARDED_PROTO", not DEBUG):
@@ -156,6 +177,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("TOKEN_THROTTLE_RATE", "10/minute")},
+    "NUM_PROXIES": NUM_PROXIES,
 }
 
 REST_KNOX = {

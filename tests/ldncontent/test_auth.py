@@ -96,16 +96,16 @@ def test_a_garbage_token_is_401(api_client):
 
 
 def test_session_login_works_for_the_browsable_api(client):
-    factories.clinician(username="doctor")
-    assert client.login(username="doctor", password=PASSWORD)
+    factories.clinician(username="doctor", is_staff=True)
+    logged_in = client.post("/admin/login/", {"username": "doctor", "password": PASSWORD})
+    assert logged_in.status_code == 302, logged_in.content
     response = client.get("/api/v1/articles/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
 
 
 def test_session_writes_need_csrf():
-    factories.editor(username="writer")
     client = APIClient(enforce_csrf_checks=True)
-    assert client.login(username="writer", password=PASSWORD)
+    client.force_login(factories.editor(username="writer"))
     response = client.post("/api/v1/articles/", {"slug": "x", "title": "X"}, format="json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
