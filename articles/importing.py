@@ -1,5 +1,6 @@
 """Split a plain-text or Markdown article into a title and anchored sections, without a database."""
 
+import bisect
 import re
 from dataclasses import dataclass
 from itertools import pairwise
@@ -149,17 +150,25 @@ def _plain_title(lines: list[str]) -> tuple[str, list[str]]:
 
 
 def _table_of_contents(lines: list[str]) -> tuple[range, set[int]] | None:
-    """The first TOC block whose entries all reappear later, with the lines of those headings."""
+    """The first TOC block whose entries all reappear later, with the lines of those headings.
+
+    Lines are indexed by heading key once, so each TOC label costs only its own entries.
+    """
+    lines_by_key: dict[str, list[int]] = {}
+    for index, line in enumerate(lines):
+        if line and len(line) <= HEADING_MAX_LENGTH:
+            lines_by_key.setdefault(_heading_key(line), []).append(index)
     for index, line in enumerate(lines):
         if not TOC_LABEL.fullmatch(line):
             continue
         end, entries = _toc_entries(lines, index + 1)
-        headings = {
-            later
-            for later in range(end, len(lines))
-            if _heading_key(lines[later]) in entries and len(lines[later]) <= HEADING_MAX_LENGTH
-        }
-        if entries and {_heading_key(lines[later]) for later in headings} == entries:
+        # Each key's lines are in order: the last one tells whether any comes after the TOC.
+        if entries and all(lines_by_key.get(key, [-1])[-1] >= end for key in entries):
+            headings = {
+                later
+                for key in entries
+                for later in lines_by_key[key][bisect.bisect_left(lines_by_key[key], end) :]
+            }
             return range(index, end), headings
     return None
 
@@ -245,19 +254,26 @@ def _collapsed(text: str) -> str:
 
 def _anchored(parts: list[tuple[str, str]]) -> list[ImportedSection]:
     taken: set[str] = set()
+    # The next number to try per base, so a heading repeated n times costs n steps, not n².
+    next_number: dict[str, int] = {}
     sections = []
     for number, (heading, body) in enumerate(parts, start=1):
         base = make_slug(heading, max_length=ANCHOR_MAX_LENGTH) or f"section-{number}"
-        anchor = _unique_anchor(base, taken)
+        anchor = _unique_anchor(base, taken, next_number)
         taken.add(anchor)
         sections.append(ImportedSection(anchor=anchor, heading=heading, body=body))
     return sections
 
 
-def _unique_anchor(base: str, taken: set[str]) -> str:
-    anchor, number = base, 2
+def _unique_anchor(base: str, taken: set[str], next_number: dict[str, int]) -> str:
+    anchor, number = base, next_number.get(base, 2)
     while anchor in taken:
-        suffix = f"-{number}"
-        anchor = base[: ANCHOR_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
+        anchor = _numbered(base, number)
         number += 1
+    next_number[base] = number
     return anchor
+
+
+def _numbered(base: str, number: int) -> str:
+    suffix = f"-{number}"
+    return base[: ANCHOR_MAX_LENGTH - len(suffix)].rstrip("-") + suffix

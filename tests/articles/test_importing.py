@@ -1,10 +1,12 @@
 """Importing articles: splitting plain text and Markdown into sections, and `import_article`."""
 
 import re
+import time
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 from articles.importing import ImportedArticle, parse_article
 from articles.models import Article, Section, slug_validator
 from articles.selectors import section_list
+from ldncontent.permissions import EDITORS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOC_TITLE = "Starting Low-Dose Naltrexone: A Practical Guide"
@@ -360,9 +363,12 @@ def test_parsing_never_fails_and_loses_no_line(text):
 
 @pytest.fixture
 def superuser(django_user_model):
-    return django_user_model.objects.create_superuser(
+    """The default author: the first superuser, who writes articles as an editor."""
+    user = django_user_model.objects.create_superuser(
         "admin", "admin@example.org", "a-long-test-password"
     )
+    user.groups.add(Group.objects.get_or_create(name=EDITORS)[0])
+    return user
 
 
 def import_article(path: Path, **options) -> str:
@@ -511,3 +517,60 @@ def test_command_asks_for_a_title_when_the_file_has_none(superuser, tmp_path):
 def test_command_reports_domain_errors_with_their_details(superuser):
     with pytest.raises(CommandError, match="slug: Use lowercase letters"):
         import_article(FIXTURES / "plain_with_toc.txt", slug="Not A Slug")
+
+
+@pytest.mark.django_db
+def test_command_refuses_an_author_who_is_not_an_editor(django_user_model):
+    django_user_model.objects.create_superuser("root", "root@example.org", "a-long-password")
+    with pytest.raises(CommandError, match="Only editors may create articles"):
+        import_article(FIXTURES / "plain_with_toc.txt")
+    assert not Article.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("topics", "problem"),
+    [
+        ("ldn,Not A Slug", "'Not A Slug' is not a topic slug"),
+        (",".join(f"topic-{n}" for n in range(21)), "21 topics; the limit is 20"),
+        ("ldn," + "x" * 51, "longer than 50 characters"),
+    ],
+)
+def test_command_applies_the_topics_rule_of_the_api(superuser, topics, problem):
+    with pytest.raises(CommandError, match=problem):
+        import_article(FIXTURES / "plain_with_toc.txt", topics=topics)
+    assert not Article.objects.exists()
+
+
+# --- cost stays linear ----------------------------------------------------------------------
+
+LONG = 10_000  # before the importer was made linear, each case below took minutes
+
+
+def _parsed_within_seconds(text: str, seconds: float) -> ImportedArticle:
+    """A stall bound, not a speed test: a quadratic importer needs far longer on these."""
+    started = time.perf_counter()
+    article = parse_article(text, fmt="text")
+    assert time.perf_counter() - started < seconds
+    return article
+
+
+def test_a_long_table_of_contents_of_repeated_headings_imports_in_linear_time():
+    text = (
+        "Notes on LDN\n\nContents\n"
+        + "- Note\n" * LONG
+        + "\n"
+        + "Note\n\nA line of text.\n\n" * LONG
+    )
+    article = _parsed_within_seconds(text, 5)
+    anchors = [section.anchor for section in article.sections]
+    assert anchors[:3] == ["note", "note-2", "note-3"]
+    assert anchors[-1] == f"note-{LONG}"
+    assert len(set(anchors)) == LONG
+
+
+def test_many_table_of_contents_labels_import_in_linear_time():
+    text = "Notes on LDN\n\n" + "".join(f"Contents\n- Missing {i}\n\n" for i in range(LONG))
+    article = _parsed_within_seconds(text, 5)
+    assert len(article.sections) == 1
+    assert article.sections[0].body.count("Contents") == LONG
