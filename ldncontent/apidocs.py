@@ -3,6 +3,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
+from ldncontent.http import IF_MATCH_PATTERN
 from ldncontent.serializers import ErrorSerializer, ValidationErrorSerializer
 
 
@@ -59,11 +60,29 @@ CONFLICT = error_response(
     "anchor_taken",
     "The article already has a section with this anchor: choose another anchor.",
 )
-PRECONDITION_FAILED = error_response(
-    "If-Match does not name the article's current ETag: someone changed it since you read it.",
-    "stale_etag",
-    "The article changed since you read it: GET it again, merge your change, and retry with "
-    "the new ETag in If-Match.",
+PRECONDITION_FAILED = OpenApiResponse(
+    response=ErrorSerializer,
+    description="If-Match does not name the article's current ETag: someone changed it since "
+    'you read it. A weak tag (`W/"…"`) never matches a write (RFC 9110 strong comparison).',
+    examples=[
+        OpenApiExample(
+            "stale_etag",
+            value={
+                "code": "stale_etag",
+                "detail": "The article changed since you read it: GET it again, merge your "
+                "change, and retry with the new ETag in If-Match.",
+            },
+        ),
+        OpenApiExample(
+            "weak_etag",
+            value={
+                "code": "stale_etag",
+                "detail": "If-Match sent a weak entity tag (W/…), and a weak tag never matches a "
+                "write (RFC 9110 strong comparison): send the ETag exactly as your last GET "
+                "returned it, without W/.",
+            },
+        ),
+    ],
 )
 PRECONDITION_REQUIRED = error_response(
     "The If-Match header is missing, blank, or `*` (which is refused).",
@@ -81,6 +100,31 @@ UNSUPPORTED_MEDIA_TYPE = error_response(
     'Unsupported media type "text/plain" in request.',
 )
 
+# A write under If-Match is also refused with 400 when the header is not `*` or a list of
+# entity tags, before anything is read or changed.
+_MALFORMED_IF_MATCH_DESCRIPTION = (
+    'If-Match is malformed: not `*` or a comma-separated list of entity tags such as `"5c1e…"` '
+    "(RFC 9110), e.g. an ETag sent without its double quotes. Nothing was changed."
+)
+_MALFORMED_IF_MATCH_EXAMPLE = OpenApiExample(
+    "malformed_if_match",
+    value={
+        "code": "malformed_if_match",
+        "detail": "The If-Match header is not a list of entity tags: send the ETag exactly as "
+        'your last GET returned it, double quotes included (e.g. If-Match: "5c1e…").',
+    },
+)
+MALFORMED_IF_MATCH = OpenApiResponse(
+    response=ErrorSerializer,
+    description=_MALFORMED_IF_MATCH_DESCRIPTION,
+    examples=[_MALFORMED_IF_MATCH_EXAMPLE],
+)
+CONDITIONAL_VALIDATION_ERROR = OpenApiResponse(
+    response=ValidationErrorSerializer,
+    description=f"{VALIDATION_ERROR.description} Or: {_MALFORMED_IF_MATCH_DESCRIPTION}",
+    examples=[*VALIDATION_ERROR.examples, _MALFORMED_IF_MATCH_EXAMPLE],
+)
+
 READ_ERRORS = {401: NOT_AUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
 WRITE_ERRORS = {
     400: VALIDATION_ERROR,
@@ -93,23 +137,33 @@ WRITE_ERRORS = {
     415: UNSUPPORTED_MEDIA_TYPE,
     428: PRECONDITION_REQUIRED,
 }
+CONDITIONAL_WRITE_ERRORS = {**WRITE_ERRORS, 400: CONDITIONAL_VALIDATION_ERROR}
+
+_IF_MATCH_SCHEMA = {"type": "string", "pattern": IF_MATCH_PATTERN}
+_IF_MATCH_RULES = (
+    "Send it exactly as the ETag header gave it, double quotes included; a list of tags "
+    "matches when one of them is current. Missing, blank or `*`: 428. Malformed (e.g. without "
+    'the double quotes): 400 `malformed_if_match`. Not current, or weak (`W/"…"`, which never '
+    "matches a write): 412."
+)
 
 IF_MATCH = OpenApiParameter(
     name="If-Match",
-    type=OpenApiTypes.STR,
+    type=_IF_MATCH_SCHEMA,
     location=OpenApiParameter.HEADER,
     required=True,
     description="The article's ETag from your last GET (or from the last write's response). "
-    "Missing: 428. Not current: 412.",
+    + _IF_MATCH_RULES,
+    examples=[OpenApiExample("etag", value='"5c1e0a9b2f…"')],
 )
 IF_MATCH_UNLESS_CREATING = OpenApiParameter(
     name="If-Match",
-    type=OpenApiTypes.STR,
+    type=_IF_MATCH_SCHEMA,
     location=OpenApiParameter.HEADER,
     required=False,
     description="To replace an existing article: its ETag from your last GET. Leave it out to "
-    "create a new one (with it: 412, as no current version matches). Missing on an existing "
-    "article: 428. Not current: 412.",
+    "create a new one (with it: 412, as no current version matches). " + _IF_MATCH_RULES,
+    examples=[OpenApiExample("etag", value='"5c1e0a9b2f…"')],
 )
 ETAG_HEADER = OpenApiParameter(
     name="ETag",

@@ -67,6 +67,16 @@ class PreconditionFailed(DomainError):
     )
 
 
+class MalformedIfMatch(DomainError):
+    """The If-Match header is not `*` or a list of entity tags (RFC 9110)."""
+
+    code = "malformed_if_match"
+    default_detail = (
+        "The If-Match header is not a list of entity tags: send the ETag exactly as your last "
+        'GET returned it, double quotes included (e.g. If-Match: "5c1e…").'
+    )
+
+
 class RequestTooLarge(exceptions.APIException):
     """The request body is larger than API_MAX_REQUEST_BYTES."""
 

@@ -29,13 +29,16 @@ from articles.serializers import (
     SectionUpdateInputSerializer,
 )
 from ldncontent.apidocs import (
+    CONDITIONAL_WRITE_ERRORS,
     ETAG_HEADER,
     IF_MATCH,
     IF_MATCH_UNLESS_CREATING,
+    MALFORMED_IF_MATCH,
     READ_ERRORS,
     WRITE_ERRORS,
 )
 from ldncontent.exceptions import PreconditionFailed
+from ldncontent.http import parse_if_match
 from ldncontent.permissions import HasStaffRole, WritesNeedEditor
 
 ARTICLES_TAG = ["articles"]
@@ -182,7 +185,11 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
         "If-Match then. Otherwise `If-Match` must carry the current ETag. Editors only.",
         tags=ARTICLES_TAG,
         request=ArticleReplaceInputSerializer,
-        responses={200: ArticleOutputSerializer, 201: ArticleOutputSerializer, **WRITE_ERRORS},
+        responses={
+            200: ArticleOutputSerializer,
+            201: ArticleOutputSerializer,
+            **CONDITIONAL_WRITE_ERRORS,
+        },
         parameters=[IF_MATCH_UNLESS_CREATING, ETAG_HEADER],
         examples=[examples.ARTICLE_REPLACE_EXAMPLE, examples.ARTICLE_EXAMPLE],
     )
@@ -194,7 +201,10 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
         sections = data.pop("sections")
         article = Article.objects.filter(slug=slug).first()
         if article is None:
-            if (_if_match(request) or "").strip():
+            if_match = (_if_match(request) or "").strip()
+            if if_match:
+                if if_match != "*":
+                    parse_if_match(if_match)  # a malformed header is a 400 here too
                 # No current version can match: the client meant another article (RFC 9110).
                 raise PreconditionFailed(
                     f"No article has the slug {slug!r}: leave If-Match out to create it, or "
@@ -221,7 +231,7 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
         "Needs `If-Match`. Editors only.",
         tags=ARTICLES_TAG,
         request=ArticleUpdateInputSerializer,
-        responses={200: ArticleOutputSerializer, **WRITE_ERRORS},
+        responses={200: ArticleOutputSerializer, **CONDITIONAL_WRITE_ERRORS},
         parameters=[IF_MATCH, ETAG_HEADER],
         examples=[examples.ARTICLE_UPDATE_EXAMPLE, examples.ARTICLE_EXAMPLE],
     )
@@ -263,7 +273,7 @@ class SectionListCreateApi(AuthoringPermissions, APIView):
         "Needs `If-Match` with the article's ETag. Editors only.",
         tags=SECTIONS_TAG,
         request=SectionCreateInputSerializer,
-        responses={201: SectionOutputSerializer, **WRITE_ERRORS},
+        responses={201: SectionOutputSerializer, **CONDITIONAL_WRITE_ERRORS},
         parameters=[IF_MATCH, ETAG_HEADER],
         examples=[examples.SECTION_CREATE_EXAMPLE, examples.SECTION_EXAMPLE],
     )
@@ -310,7 +320,7 @@ class SectionDetailApi(AuthoringPermissions, APIView):
         "the article's ETag. Editors only.",
         tags=SECTIONS_TAG,
         request=SectionUpdateInputSerializer,
-        responses={200: SectionOutputSerializer, **WRITE_ERRORS},
+        responses={200: SectionOutputSerializer, **CONDITIONAL_WRITE_ERRORS},
         parameters=[IF_MATCH, ETAG_HEADER],
         examples=[examples.SECTION_UPDATE_EXAMPLE, examples.SECTION_EXAMPLE],
     )
@@ -334,7 +344,11 @@ class SectionDetailApi(AuthoringPermissions, APIView):
         description="Delete a section; later sections move up. The deletion stays in the "
         "history. Needs `If-Match` with the article's ETag. Editors only.",
         tags=SECTIONS_TAG,
-        responses={204: None, **{k: v for k, v in WRITE_ERRORS.items() if k not in {400, 413}}},
+        responses={
+            204: None,
+            **{k: v for k, v in WRITE_ERRORS.items() if k not in {400, 413}},
+            400: MALFORMED_IF_MATCH,
+        },
         parameters=[IF_MATCH],
     )
     @transaction.atomic
@@ -374,7 +388,7 @@ class SectionOrderApi(AuthoringPermissions, APIView):
         "sections whose position changes get a history record. Needs `If-Match`. Editors only.",
         tags=SECTIONS_TAG,
         request=SectionOrderInputSerializer,
-        responses={200: SectionOrderOutputSerializer, **WRITE_ERRORS},
+        responses={200: SectionOrderOutputSerializer, **CONDITIONAL_WRITE_ERRORS},
         parameters=[IF_MATCH, ETAG_HEADER],
         examples=[examples.SECTION_ORDER_REQUEST_EXAMPLE, examples.SECTION_ORDER_EXAMPLE],
     )

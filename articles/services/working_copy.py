@@ -28,7 +28,7 @@ from ldncontent.exceptions import (
     PreconditionFailed,
     PreconditionRequired,
 )
-from ldncontent.http import parse_etag_list
+from ldncontent.http import EntityTag, parse_if_match
 
 ARTICLE_FIELDS = ("title", "summary", "topics", "audience", "external_id")
 # Positions are moved out of the way before they are reassigned, because the
@@ -105,8 +105,8 @@ def _ensure_external_id_free(*, external_id: str | None, article_pk: int | None)
         )
 
 
-def _lock_with_current_etag(*, article: Article, if_match: str | None) -> tuple[Article, list]:
-    """Lock the article row, then refuse the write unless If-Match names its current ETag."""
+def _if_match_tags(if_match: str | None) -> list[EntityTag]:
+    """The entity tags of If-Match: 428 when it is missing, blank or `*`, 400 when malformed."""
     if if_match is None or not if_match.strip():
         raise PreconditionRequired()
     if if_match.strip() == "*":
@@ -114,9 +114,29 @@ def _lock_with_current_etag(*, article: Article, if_match: str | None) -> tuple[
             "If-Match: * is not accepted: send the ETag from your last GET of this article, "
             "so that no one else's change is overwritten."
         )
+    tags = parse_if_match(if_match)
+    if not tags:
+        raise PreconditionRequired()
+    return tags
+
+
+def _lock_with_current_etag(*, article: Article, if_match: str | None) -> tuple[Article, list]:
+    """Lock the article row, then refuse the write unless If-Match names its current ETag.
+
+    The comparison is strong (RFC 9110 13.1.1): a weak tag never matches, even with the same
+    opaque tag, because a weak validator does not promise that the content is the same.
+    """
+    tags = _if_match_tags(if_match)
     article = Article.objects.select_for_update().get(pk=article.pk)
     sections = section_list(article=article)
-    if article_etag(article=article, sections=sections) not in parse_etag_list(if_match):
+    current = article_etag(article=article, sections=sections)
+    if not any(tag.opaque == current and not tag.weak for tag in tags):
+        if any(tag.weak for tag in tags):
+            raise PreconditionFailed(
+                "If-Match sent a weak entity tag (W/…), and a weak tag never matches a write "
+                "(RFC 9110 strong comparison): send the ETag exactly as your last GET returned "
+                "it, without W/."
+            )
         raise PreconditionFailed()
     return article, sections
 
