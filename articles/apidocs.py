@@ -1,6 +1,17 @@
-"""OpenAPI examples of the authoring API."""
+"""OpenAPI examples of the authoring API, and its change-reason header and refusals."""
 
-from drf_spectacular.utils import OpenApiExample
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+
+from articles.models import CHANGE_REASON_MAX_LENGTH
+from ldncontent.apidocs import (
+    CONDITIONAL_VALIDATION_ERROR,
+    CONDITIONAL_WRITE_ERRORS,
+    MALFORMED_IF_MATCH_DESCRIPTION,
+    MALFORMED_IF_MATCH_EXAMPLE,
+    VALIDATION_ERROR,
+    WRITE_ERRORS,
+)
+from ldncontent.serializers import ValidationErrorSerializer
 
 EXAMPLE_ETAG = '"3f1c0e5b0a6d4b8f9a2e7c1d5b3a9f0e6c2d8b4a1f7e3c9d5b0a6e2f8c4d1b7a"'
 
@@ -93,7 +104,10 @@ SECTION_CREATE_EXAMPLE = OpenApiExample(
 )
 SECTION_UPDATE_EXAMPLE = OpenApiExample(
     "new body",
-    value={"body": "Lower the dose in steps of 0.5 to 1 mg, as your prescriber advises."},
+    value={
+        "body": "Lower the dose in steps of 0.5 to 1 mg, as your prescriber advises.",
+        "reason": "Steps agreed with the pharmacist",
+    },
     request_only=True,
 )
 SECTION_ORDER_REQUEST_EXAMPLE = OpenApiExample(
@@ -120,7 +134,7 @@ HISTORY_EXAMPLE = OpenApiExample(
                 "action": "changed",
                 "changed_at": "2026-11-20T14:03:11Z",
                 "changed_by": "editor",
-                "reason": "Edited tapering-off",
+                "reason": "Steps agreed with the pharmacist",
                 "changes": [
                     {
                         "field": "body",
@@ -143,6 +157,83 @@ HISTORY_EXAMPLE = OpenApiExample(
     },
     response_only=True,
 )
+
+# Why a write was made: the X-Change-Reason header, or the `reason` field of the body.
+CHANGE_REASON_HEADER = "X-Change-Reason"
+CHANGE_REASON = OpenApiParameter(
+    name=CHANGE_REASON_HEADER,
+    type={
+        "type": "string",
+        "minLength": 1,
+        "maxLength": CHANGE_REASON_MAX_LENGTH,
+        "pattern": r"^[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$",
+    },
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Why you make this change, kept in the article's history (the history's "
+    f"`reason`): printable ASCII, at most {CHANGE_REASON_MAX_LENGTH} characters (other text "
+    "goes in the body's `reason` field). Send it here or in the body, not both: 400 "
+    "`change_reason_twice`. Left out, the history records the operation, e.g. `Edited "
+    "tapering-off`.",
+    examples=[OpenApiExample("reason", value="Dose corrected after the pharmacist's review")],
+)
+_CHANGE_REASON_REFUSALS = (
+    "Or the change reason breaks its rules (one line of text, at most "
+    f"{CHANGE_REASON_MAX_LENGTH} characters, printable ASCII in the header), or was sent both "
+    "in X-Change-Reason and in `reason` (`change_reason_twice`)."
+)
+_INVALID_CHANGE_REASON_EXAMPLE = OpenApiExample(
+    "invalid_change_reason",
+    value={
+        "code": "invalid",
+        "detail": "The request has invalid fields: X-Change-Reason: Say why in one line of "
+        "text: no control characters (line breaks, tabs, escapes), and not only spaces.",
+        "errors": {
+            "X-Change-Reason": [
+                "Say why in one line of text: no control characters (line breaks, tabs, "
+                "escapes), and not only spaces."
+            ]
+        },
+    },
+)
+_CHANGE_REASON_TWICE_EXAMPLE = OpenApiExample(
+    "change_reason_twice",
+    value={
+        "code": "change_reason_twice",
+        "detail": "The change reason was sent twice: send it in the X-Change-Reason header or "
+        "in the `reason` field, not both.",
+    },
+)
+
+
+def _with_change_reason_refusals(response: OpenApiResponse) -> OpenApiResponse:
+    return OpenApiResponse(
+        response=ValidationErrorSerializer,
+        description=f"{response.description} {_CHANGE_REASON_REFUSALS}",
+        examples=[
+            *response.examples,
+            _INVALID_CHANGE_REASON_EXAMPLE,
+            _CHANGE_REASON_TWICE_EXAMPLE,
+        ],
+    )
+
+
+# The error responses of writes to the working copy: without If-Match (creating), with it,
+# and a DELETE, whose only input is its headers.
+CREATE_ERRORS = {**WRITE_ERRORS, 400: _with_change_reason_refusals(VALIDATION_ERROR)}
+CONDITIONAL_ERRORS = {
+    **CONDITIONAL_WRITE_ERRORS,
+    400: _with_change_reason_refusals(CONDITIONAL_VALIDATION_ERROR),
+}
+DELETE_ERRORS = {
+    **{code: response for code, response in WRITE_ERRORS.items() if code not in {400, 413}},
+    400: OpenApiResponse(
+        response=ValidationErrorSerializer,
+        description=f"{MALFORMED_IF_MATCH_DESCRIPTION} Or X-Change-Reason breaks its rules "
+        f"(printable ASCII, at most {CHANGE_REASON_MAX_LENGTH} characters).",
+        examples=[MALFORMED_IF_MATCH_EXAMPLE, _INVALID_CHANGE_REASON_EXAMPLE],
+    ),
+}
 
 EXAMPLE_HASH = "9b2f6c1e4d8a7b3c5e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d"
 EXAMPLE_VERSION = {

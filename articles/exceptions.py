@@ -30,6 +30,16 @@ class TooManySections(InvalidContent):
     code = "too_many_sections"
 
 
+class ChangeReasonTwice(InvalidContent):
+    """A change reason was sent both in the X-Change-Reason header and in the body."""
+
+    code = "change_reason_twice"
+    default_detail = (
+        "The change reason was sent twice: send it in the X-Change-Reason header or in the "
+        "`reason` field, not both."
+    )
+
+
 class NothingToSubmit(Conflict):
     """The working copy is identical to the last submitted version."""
 

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from articles.models import (
+    CHANGE_REASON_MAX_LENGTH,
     Article,
     Audience,
     ConsumerSite,
@@ -16,6 +17,7 @@ from articles.models import (
     Version,
     WebhookDelivery,
     WebhookEndpoint,
+    change_reason_validator,
     slug_validator,
 )
 from ldncontent.serializers import (
@@ -55,6 +57,20 @@ def _body_field(**kwargs) -> StrictCharField:
     )
 
 
+def change_reason_field() -> StrictCharField:
+    """Why a write is made: the body's `reason` field, and the rules of X-Change-Reason."""
+    return StrictCharField(
+        required=False,
+        trim_whitespace=False,
+        max_length=CHANGE_REASON_MAX_LENGTH,
+        validators=[change_reason_validator],
+        help_text="Why you make this change, kept in the article's history (the history's "
+        f"`reason`): one line, at most {CHANGE_REASON_MAX_LENGTH} characters. Or send it in the "
+        "X-Change-Reason header, not both (400 `change_reason_twice`). Left out, the history "
+        "records the operation, e.g. `Edited tapering-off`.",
+    )
+
+
 class ArticleSectionInputSerializer(StrictSerializer):
     """One section of a whole document sent with POST or PUT."""
 
@@ -89,6 +105,7 @@ class ArticleFieldsInputSerializer(StrictSerializer):
         required=False,
         help_text="The CMS's own id for this article; unique; null or empty to clear.",
     )
+    reason = change_reason_field()
 
 
 class ArticleCreateInputSerializer(ArticleFieldsInputSerializer):
@@ -132,23 +149,21 @@ class SectionCreateInputSerializer(StrictSerializer):
         required=False,
         help_text="0-based place for the new section; later sections move down. Default: last.",
     )
+    reason = change_reason_field()
 
 
 class SectionUpdateInputSerializer(StrictSerializer):
     """PATCH /api/v1/articles/{slug}/sections/{anchor}/: heading, body and/or position."""
 
     min_fields = 1
+    required_any = ("heading", "body", "position")
 
     heading = _heading_field(required=False)
     body = _body_field(required=False)
     position = StrictIntegerField(
         min_value=0, required=False, help_text="Move the section to this 0-based place."
     )
-
-    def validate(self, attrs):
-        if not attrs:
-            raise serializers.ValidationError("Send at least one of heading, body, position.")
-        return attrs
+    reason = change_reason_field()
 
 
 class SectionOrderInputSerializer(StrictSerializer):
@@ -159,6 +174,7 @@ class SectionOrderInputSerializer(StrictSerializer):
         max_length=settings.ARTICLE_MAX_SECTIONS,
         help_text="Every anchor of the article exactly once, in the new order.",
     )
+    reason = change_reason_field()
 
 
 class SectionOutputSerializer(serializers.ModelSerializer):

@@ -102,11 +102,11 @@ UNSUPPORTED_MEDIA_TYPE = error_response(
 
 # A write under If-Match is also refused with 400 when the header is not `*` or a list of
 # entity tags, before anything is read or changed.
-_MALFORMED_IF_MATCH_DESCRIPTION = (
+MALFORMED_IF_MATCH_DESCRIPTION = (
     'If-Match is malformed: not `*` or a comma-separated list of entity tags such as `"5c1e…"` '
     "(RFC 9110), e.g. an ETag sent without its double quotes. Nothing was changed."
 )
-_MALFORMED_IF_MATCH_EXAMPLE = OpenApiExample(
+MALFORMED_IF_MATCH_EXAMPLE = OpenApiExample(
     "malformed_if_match",
     value={
         "code": "malformed_if_match",
@@ -114,15 +114,10 @@ _MALFORMED_IF_MATCH_EXAMPLE = OpenApiExample(
         'your last GET returned it, double quotes included (e.g. If-Match: "5c1e…").',
     },
 )
-MALFORMED_IF_MATCH = OpenApiResponse(
-    response=ErrorSerializer,
-    description=_MALFORMED_IF_MATCH_DESCRIPTION,
-    examples=[_MALFORMED_IF_MATCH_EXAMPLE],
-)
 CONDITIONAL_VALIDATION_ERROR = OpenApiResponse(
     response=ValidationErrorSerializer,
-    description=f"{VALIDATION_ERROR.description} Or: {_MALFORMED_IF_MATCH_DESCRIPTION}",
-    examples=[*VALIDATION_ERROR.examples, _MALFORMED_IF_MATCH_EXAMPLE],
+    description=f"{VALIDATION_ERROR.description} Or: {MALFORMED_IF_MATCH_DESCRIPTION}",
+    examples=[*VALIDATION_ERROR.examples, MALFORMED_IF_MATCH_EXAMPLE],
 )
 
 READ_ERRORS = {401: NOT_AUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}

@@ -62,6 +62,16 @@ class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     # The fewest fields a request must send (0: any number), for the schema's minProperties;
     # a serializer that needs some checks it in `validate`.
     min_fields = 0
+    # Fields of which a request must send at least one (the schema's anyOf), when some other
+    # field (such as a change reason) may not be sent alone.
+    required_any: tuple[str, ...] = ()
+
+    def validate(self, attrs):
+        if self.required_any and not set(attrs) & set(self.required_any):
+            raise serializers.ValidationError(
+                f"Send at least one of {', '.join(self.required_any)}."
+            )
+        return super().validate(attrs)
 
 
 class StrictSerializerScheme(OpenApiSerializerExtension):
@@ -76,6 +86,8 @@ class StrictSerializerScheme(OpenApiSerializerExtension):
             schema["additionalProperties"] = False
             if self.target.min_fields:
                 schema["minProperties"] = self.target.min_fields
+            if self.target.required_any:
+                schema["anyOf"] = [{"required": [name]} for name in self.target.required_any]
         return schema
 
 

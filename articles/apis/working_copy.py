@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from articles import apidocs as examples
 from articles import selectors, services
+from articles.exceptions import ChangeReasonTwice
 from articles.filters import ArticleFilter
 from articles.models import Article
 from articles.serializers import (
@@ -27,13 +28,12 @@ from articles.serializers import (
     SectionOrderOutputSerializer,
     SectionOutputSerializer,
     SectionUpdateInputSerializer,
+    change_reason_field,
 )
 from ldncontent.apidocs import (
-    CONDITIONAL_WRITE_ERRORS,
     ETAG_HEADER,
     IF_MATCH,
     IF_MATCH_UNLESS_CREATING,
-    MALFORMED_IF_MATCH,
     READ_ERRORS,
     WRITE_ERRORS,
 )
@@ -79,6 +79,28 @@ class AuthoringPermissions:
 
 def _if_match(request: Request) -> str | None:
     return request.headers.get("If-Match")
+
+
+def _change_reason(request: Request, data: dict | None = None) -> str | None:
+    """The change reason of a write: X-Change-Reason, or the `reason` field popped from `data`.
+
+    Sent both ways it is refused rather than one silently winning. The header carries printable
+    ASCII only: HTTP gives other bytes no reliable meaning, so other text goes in the field.
+    """
+    field = data.pop("reason", None) if data is not None else None
+    header = request.headers.get(examples.CHANGE_REASON_HEADER)
+    if header is None:
+        return field
+    if field is not None:
+        raise ChangeReasonTwice()
+    try:
+        if not header.isascii():
+            raise ValidationError(
+                "Use printable ASCII in this header, or send the reason in the `reason` field."
+            )
+        return change_reason_field().run_validation(header)
+    except ValidationError as error:
+        raise ValidationError({examples.CHANGE_REASON_HEADER: error.detail}) from error
 
 
 # Every answer is built from one read (selectors.working_copy_get): its body and its ETag
@@ -131,8 +153,8 @@ def _section_response(
         "Editors only.",
         tags=ARTICLES_TAG,
         request=ArticleCreateInputSerializer,
-        responses={201: ArticleOutputSerializer, **WRITE_ERRORS},
-        parameters=[ETAG_HEADER],
+        responses={201: ArticleOutputSerializer, **examples.CREATE_ERRORS},
+        parameters=[examples.CHANGE_REASON, ETAG_HEADER],
         examples=[examples.ARTICLE_CREATE_EXAMPLE, examples.ARTICLE_EXAMPLE],
     ),
 )
@@ -149,11 +171,13 @@ class ArticleListCreateApi(AuthoringPermissions, generics.ListAPIView):
         serializer = ArticleCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        reason = _change_reason(request, data)
         article = services.article_create(
             author=request.user,
             slug=data.pop("slug"),
             sections=data.pop("sections", []),
             fields=data,
+            reason=reason,
         )
         return _article_response(
             selectors.working_copy_get(slug=article.slug), status_code=status.HTTP_201_CREATED
@@ -188,9 +212,9 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
         responses={
             200: ArticleOutputSerializer,
             201: ArticleOutputSerializer,
-            **CONDITIONAL_WRITE_ERRORS,
+            **examples.CONDITIONAL_ERRORS,
         },
-        parameters=[IF_MATCH_UNLESS_CREATING, ETAG_HEADER],
+        parameters=[IF_MATCH_UNLESS_CREATING, examples.CHANGE_REASON, ETAG_HEADER],
         examples=[examples.ARTICLE_REPLACE_EXAMPLE, examples.ARTICLE_EXAMPLE],
     )
     @transaction.atomic
@@ -199,6 +223,7 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         sections = data.pop("sections")
+        reason = _change_reason(request, data)
         article = Article.objects.filter(slug=slug).first()
         if article is None:
             if_match = (_if_match(request) or "").strip()
@@ -210,7 +235,9 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
                     f"No article has the slug {slug!r}: leave If-Match out to create it, or "
                     "check the slug."
                 )
-            services.article_create(author=request.user, slug=slug, fields=data, sections=sections)
+            services.article_create(
+                author=request.user, slug=slug, fields=data, sections=sections, reason=reason
+            )
             return _article_response(
                 selectors.working_copy_get(slug=slug), status_code=status.HTTP_201_CREATED
             )
@@ -220,6 +247,7 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
             if_match=_if_match(request),
             fields=data,
             sections=sections,
+            reason=reason,
         )
         return _article_response(selectors.working_copy_get(slug=slug))
 
@@ -231,8 +259,8 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
         "Needs `If-Match`. Editors only.",
         tags=ARTICLES_TAG,
         request=ArticleUpdateInputSerializer,
-        responses={200: ArticleOutputSerializer, **CONDITIONAL_WRITE_ERRORS},
-        parameters=[IF_MATCH, ETAG_HEADER],
+        responses={200: ArticleOutputSerializer, **examples.CONDITIONAL_ERRORS},
+        parameters=[IF_MATCH, examples.CHANGE_REASON, ETAG_HEADER],
         examples=[examples.ARTICLE_UPDATE_EXAMPLE, examples.ARTICLE_EXAMPLE],
     )
     @transaction.atomic
@@ -240,11 +268,14 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
         article = selectors.article_get(slug=slug)
         serializer = ArticleUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        reason = _change_reason(request, fields)
         services.article_update(
             article=article,
             user=request.user,
             if_match=_if_match(request),
-            fields=dict(serializer.validated_data),
+            fields=fields,
+            reason=reason,
         )
         return _article_response(selectors.working_copy_get(slug=slug))
 
@@ -273,8 +304,8 @@ class SectionListCreateApi(AuthoringPermissions, APIView):
         "Needs `If-Match` with the article's ETag. Editors only.",
         tags=SECTIONS_TAG,
         request=SectionCreateInputSerializer,
-        responses={201: SectionOutputSerializer, **CONDITIONAL_WRITE_ERRORS},
-        parameters=[IF_MATCH, ETAG_HEADER],
+        responses={201: SectionOutputSerializer, **examples.CONDITIONAL_ERRORS},
+        parameters=[IF_MATCH, examples.CHANGE_REASON, ETAG_HEADER],
         examples=[examples.SECTION_CREATE_EXAMPLE, examples.SECTION_EXAMPLE],
     )
     @transaction.atomic
@@ -282,11 +313,14 @@ class SectionListCreateApi(AuthoringPermissions, APIView):
         article = selectors.article_get(slug=slug)
         serializer = SectionCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        reason = _change_reason(request, data)
         section = services.section_create(
             article=article,
             user=request.user,
             if_match=_if_match(request),
-            **serializer.validated_data,
+            reason=reason,
+            **data,
         )
         response = _section_response(
             selectors.working_copy_get(slug=slug),
@@ -320,8 +354,8 @@ class SectionDetailApi(AuthoringPermissions, APIView):
         "the article's ETag. Editors only.",
         tags=SECTIONS_TAG,
         request=SectionUpdateInputSerializer,
-        responses={200: SectionOutputSerializer, **CONDITIONAL_WRITE_ERRORS},
-        parameters=[IF_MATCH, ETAG_HEADER],
+        responses={200: SectionOutputSerializer, **examples.CONDITIONAL_ERRORS},
+        parameters=[IF_MATCH, examples.CHANGE_REASON, ETAG_HEADER],
         examples=[examples.SECTION_UPDATE_EXAMPLE, examples.SECTION_EXAMPLE],
     )
     @transaction.atomic
@@ -329,12 +363,15 @@ class SectionDetailApi(AuthoringPermissions, APIView):
         article = selectors.article_get(slug=slug)
         serializer = SectionUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        reason = _change_reason(request, changes)
         services.section_update(
             article=article,
             anchor=anchor,
             user=request.user,
             if_match=_if_match(request),
-            changes=dict(serializer.validated_data),
+            changes=changes,
+            reason=reason,
         )
         return _section_response(selectors.working_copy_get(slug=slug), anchor)
 
@@ -344,18 +381,18 @@ class SectionDetailApi(AuthoringPermissions, APIView):
         description="Delete a section; later sections move up. The deletion stays in the "
         "history. Needs `If-Match` with the article's ETag. Editors only.",
         tags=SECTIONS_TAG,
-        responses={
-            204: None,
-            **{k: v for k, v in WRITE_ERRORS.items() if k not in {400, 413}},
-            400: MALFORMED_IF_MATCH,
-        },
-        parameters=[IF_MATCH],
+        responses={204: None, **examples.DELETE_ERRORS},
+        parameters=[IF_MATCH, examples.CHANGE_REASON],
     )
     @transaction.atomic
     def delete(self, request: Request, slug: str, anchor: str) -> Response:
         article = selectors.article_get(slug=slug)
         services.section_delete(
-            article=article, anchor=anchor, user=request.user, if_match=_if_match(request)
+            article=article,
+            anchor=anchor,
+            user=request.user,
+            if_match=_if_match(request),
+            reason=_change_reason(request),
         )
         working_copy = selectors.working_copy_get(slug=slug)
         return Response(status=status.HTTP_204_NO_CONTENT, headers={"ETag": working_copy.etag})
@@ -388,8 +425,8 @@ class SectionOrderApi(AuthoringPermissions, APIView):
         "sections whose position changes get a history record. Needs `If-Match`. Editors only.",
         tags=SECTIONS_TAG,
         request=SectionOrderInputSerializer,
-        responses={200: SectionOrderOutputSerializer, **CONDITIONAL_WRITE_ERRORS},
-        parameters=[IF_MATCH, ETAG_HEADER],
+        responses={200: SectionOrderOutputSerializer, **examples.CONDITIONAL_ERRORS},
+        parameters=[IF_MATCH, examples.CHANGE_REASON, ETAG_HEADER],
         examples=[examples.SECTION_ORDER_REQUEST_EXAMPLE, examples.SECTION_ORDER_EXAMPLE],
     )
     @transaction.atomic
@@ -397,11 +434,14 @@ class SectionOrderApi(AuthoringPermissions, APIView):
         article = selectors.article_get(slug=slug)
         serializer = SectionOrderInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        reason = _change_reason(request, data)
         services.section_reorder(
             article=article,
             user=request.user,
             if_match=_if_match(request),
-            anchors=serializer.validated_data["anchors"],
+            anchors=data["anchors"],
+            reason=reason,
         )
         return _order_response(selectors.working_copy_get(slug=slug))
 

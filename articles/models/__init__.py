@@ -11,16 +11,19 @@ from articles.models.webhooks import (
     WebhookEndpoint,
 )
 from articles.models.working_copy import (
+    CHANGE_REASON_MAX_LENGTH,
     SLUG_MESSAGE,
     SLUG_PATTERN,
     Article,
     Audience,
     Section,
+    change_reason_validator,
     slug_validator,
     topics_include,
 )
 
 __all__ = [
+    "CHANGE_REASON_MAX_LENGTH",
     "PUBLIC_EVENT_TYPES",
     "SLUG_MESSAGE",
     "SLUG_PATTERN",
@@ -43,6 +46,7 @@ __all__ = [
     "Version",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "change_reason_validator",
     "slug_validator",
     "topics_include",
 ]

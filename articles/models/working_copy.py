@@ -13,6 +13,20 @@ SLUG_MESSAGE = (
 )
 slug_validator = RegexValidator(SLUG_PATTERN, SLUG_MESSAGE, code="invalid_slug")
 
+# Why a change was made, as stored in history_change_reason (simple-history's 100 characters):
+# one line of text with something visible in it, without control characters (Unicode Cc).
+CHANGE_REASON_MAX_LENGTH = 100
+_NOT_CONTROL = r"[^\x00-\x1f\x7f-\x9f]"
+_VISIBLE = r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+CHANGE_REASON_PATTERN = rf"^{_NOT_CONTROL}*{_VISIBLE}{_NOT_CONTROL}*\Z"
+CHANGE_REASON_MESSAGE = (
+    "Say why in one line of text: no control characters (line breaks, tabs, escapes), and not "
+    "only spaces."
+)
+change_reason_validator = RegexValidator(
+    CHANGE_REASON_PATTERN, CHANGE_REASON_MESSAGE, code="invalid_reason"
+)
+
 
 def topics_include(topic: str, *, field: str = "topics") -> Q:
     """Rows whose JSON list of topic slugs (in `field`) includes `topic`.

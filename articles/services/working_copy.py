@@ -18,8 +18,10 @@ from articles.exceptions import (
     TooManySections,
 )
 from articles.models import (
+    CHANGE_REASON_MAX_LENGTH,
     Article,
     Section,
+    change_reason_validator,
     slug_validator,
 )
 from articles.selectors import article_etag, section_list
@@ -147,6 +149,24 @@ def _touch(article: Article) -> None:
     Article.objects.filter(pk=article.pk).update(updated_at=timezone.now())
 
 
+def _checked_reason(reason: str | None, *, default: str) -> str:
+    """The change reason to record: the caller's, checked, or `default` when none was given."""
+    if reason is None:
+        return default
+    problems = []
+    if len(reason) > CHANGE_REASON_MAX_LENGTH:
+        problems.append(
+            f"The reason has {len(reason)} characters; the limit is {CHANGE_REASON_MAX_LENGTH}."
+        )
+    try:
+        change_reason_validator(reason)
+    except DjangoValidationError as error:
+        problems.extend(error.messages)
+    if problems:
+        raise InvalidContent(errors={"reason": problems})
+    return reason
+
+
 def _save_article(article: Article, *, user, reason: str) -> None:
     article._history_user = user
     article._change_reason = reason
@@ -233,9 +253,10 @@ def article_create(
     slug: str,
     fields: dict[str, Any],
     sections: Sequence[dict[str, Any]] = (),
-    reason: str = "Created",
+    reason: str | None = None,
 ) -> Article:
     """Create an article with its sections; nothing is published."""
+    reason = _checked_reason(reason, default="Created")
     try:
         slug_validator(slug)
     except DjangoValidationError as error:
@@ -255,9 +276,15 @@ def article_create(
 
 @transaction.atomic
 def article_update(
-    *, article: Article, user, if_match: str | None, fields: dict[str, Any], reason: str = "Edited"
+    *,
+    article: Article,
+    user,
+    if_match: str | None,
+    fields: dict[str, Any],
+    reason: str | None = None,
 ) -> Article:
     """Change some of the article's own fields (a PATCH); sections stay as they are."""
+    reason = _checked_reason(reason, default="Edited")
     article, _ = _lock_with_current_etag(article=article, if_match=if_match)
     fields = _normalised_fields(fields)
     _ensure_external_id_free(external_id=fields.get("external_id"), article_pk=article.pk)
@@ -277,9 +304,10 @@ def article_replace(
     if_match: str | None,
     fields: dict[str, Any],
     sections: Sequence[dict[str, Any]],
-    reason: str = "Replaced by a full update",
+    reason: str | None = None,
 ) -> Article:
     """Make the working copy exactly this document (a PUT), matching sections by anchor."""
+    reason = _checked_reason(reason, default="Replaced by a full update")
     article, current = _lock_with_current_etag(article=article, if_match=if_match)
     complete = {
         "summary": "",
@@ -310,8 +338,10 @@ def section_create(
     heading: str,
     body: str = "",
     position: int | None = None,
+    reason: str | None = None,
 ) -> Section:
     """Add a section at `position` (at the end when None), moving later sections down."""
+    reason = _checked_reason(reason, default=f"Added {anchor}")
     article, current = _lock_with_current_etag(article=article, if_match=if_match)
     if any(section.anchor == anchor for section in current):
         raise AnchorTaken()
@@ -326,7 +356,7 @@ def section_create(
     place = len(desired) if position is None else min(position, len(desired))
     desired.insert(place, {"anchor": anchor, "heading": heading, "body": body})
     result = _sync_sections(
-        article=article, current=current, desired=desired, user=user, reason=f"Added {anchor}"
+        article=article, current=current, desired=desired, user=user, reason=reason
     )
     _touch(article)
     return result[place]
@@ -340,8 +370,10 @@ def section_update(
     user,
     if_match: str | None,
     changes: dict[str, Any],
+    reason: str | None = None,
 ) -> Section:
     """Change a section's heading, body and/or position."""
+    reason = _checked_reason(reason, default=f"Edited {anchor}")
     article, current = _lock_with_current_etag(article=article, if_match=if_match)
     section = next((section for section in current if section.anchor == anchor), None)
     if section is None:
@@ -356,30 +388,37 @@ def section_update(
     place = min(position, len(desired))
     desired.insert(place, {"anchor": anchor, "heading": heading, "body": body})
     result = _sync_sections(
-        article=article, current=current, desired=desired, user=user, reason=f"Edited {anchor}"
+        article=article, current=current, desired=desired, user=user, reason=reason
     )
     _touch(article)
     return result[place]
 
 
 @transaction.atomic
-def section_delete(*, article: Article, anchor: str, user, if_match: str | None) -> None:
+def section_delete(
+    *, article: Article, anchor: str, user, if_match: str | None, reason: str | None = None
+) -> None:
     """Delete a section; later sections move up so positions stay 0..n-1."""
+    reason = _checked_reason(reason, default=f"Deleted {anchor}")
     article, current = _lock_with_current_etag(article=article, if_match=if_match)
     if not any(section.anchor == anchor for section in current):
         raise Http404(f"Article {article.slug!r} has no section with the anchor {anchor!r}.")
     desired = [{"anchor": section.anchor} for section in current if section.anchor != anchor]
-    _sync_sections(
-        article=article, current=current, desired=desired, user=user, reason=f"Deleted {anchor}"
-    )
+    _sync_sections(article=article, current=current, desired=desired, user=user, reason=reason)
     _touch(article)
 
 
 @transaction.atomic
 def section_reorder(
-    *, article: Article, user, if_match: str | None, anchors: Sequence[str]
+    *,
+    article: Article,
+    user,
+    if_match: str | None,
+    anchors: Sequence[str],
+    reason: str | None = None,
 ) -> list[Section]:
     """Put the sections in this order; `anchors` must name every section exactly once."""
+    reason = _checked_reason(reason, default="Reordered sections")
     article, current = _lock_with_current_etag(article=article, if_match=if_match)
     existing = [section.anchor for section in current]
     if sorted(anchors) != sorted(existing) or len(set(anchors)) != len(anchors):
@@ -403,7 +442,7 @@ def section_reorder(
         current=current,
         desired=[{"anchor": anchor} for anchor in anchors],
         user=user,
-        reason="Reordered sections",
+        reason=reason,
     )
     _touch(article)
     return result
