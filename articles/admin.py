@@ -3,6 +3,9 @@ frozen versions and publications (read-only), and consuming sites with their key
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
@@ -53,7 +56,23 @@ class ServiceRefusalsAsMessagesMixin:
             return HttpResponseRedirect(request.get_full_path())
 
 
-class ServiceBackedAdmin(ServiceRefusalsAsMessagesMixin, SimpleHistoryAdmin):
+class GuardedHistoryAdmin(SimpleHistoryAdmin):
+    """History pages: whoever may view the record reads them, but only whoever may change it
+    posts a revert (simple-history lets a viewer post one), and a service refusal is a message."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            current = self.get_object(request, unquote(object_id))
+            if current is None or not self.has_change_permission(request, current):
+                raise PermissionDenied
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except DomainError as error:
+            messages.error(request, error.describe())
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class ServiceBackedAdmin(ServiceRefusalsAsMessagesMixin, GuardedHistoryAdmin):
     """Saves go through the services (with the ETag read when the form opened)."""
 
     def delete_view(self, request, object_id, extra_context=None):
@@ -209,14 +228,11 @@ class VersionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class PublicationAdmin(ReadOnlyAdmin, GuardedHistoryAdmin):
     list_display = ["slug", "version", "status", "reviewer_name", "next_review_due"]
     list_filter = ["status", "review_overdue"]
     list_select_related = ["version", "version__article"]
     exclude = ["payload"]
-
-    def has_revert_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Event)
@@ -225,31 +241,101 @@ class EventAdmin(ReadOnlyAdmin):
     list_filter = ["type"]
 
 
-class ConsumerApiKeyInline(admin.TabularInline):
+class ConsumerApiKeyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The site's keys, read-only: keys are issued and revoked on the key admin's pages."""
+
     model = ConsumerApiKey
     extra = 0
     fields = ["name", "prefix", "created", "expiry_date", "revoked"]
-    readonly_fields = ["name", "prefix", "created", "expiry_date"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        # Keys are added from the key admin, which shows the new key once.
-        return False
+    readonly_fields = fields
+    show_change_link = True
 
 
 @admin.register(ConsumerSite)
-class ConsumerSiteAdmin(admin.ModelAdmin):
+class ConsumerSiteAdmin(ServiceRefusalsAsMessagesMixin, admin.ModelAdmin):
+    """Sites are registered and changed through the services (publishing admins only)."""
+
     list_display = ["name", "contact_email", "active", "created_at"]
     list_filter = ["active"]
     search_fields = ["name", "contact_email"]
+    fields = services.SITE_FIELDS
     inlines = [ConsumerApiKeyInline]
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in services.SITE_FIELDS}
+        if change:
+            services.consumer_site_update(user=request.user, site=obj, changes=values)
+            return
+        created = services.consumer_site_create(user=request.user, **values)
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Keys refer to their site; deactivate the site instead.
+        return False
+
+
+class ConsumerApiKeyAddForm(forms.ModelForm):
+    class Meta:
+        model = ConsumerApiKey
+        fields = ["site", "name", "expiry_date"]
 
 
 @admin.register(ConsumerApiKey)
-class ConsumerApiKeyAdmin(APIKeyModelAdmin):
+class ConsumerApiKeyAdmin(ServiceRefusalsAsMessagesMixin, APIKeyModelAdmin):
+    """Keys are issued (the plain key shown once) and revoked through the services; an issued
+    key is never edited, and a revoked one is never restored."""
+
     list_display = [*APIKeyModelAdmin.list_display, "site"]
-    list_filter = [*APIKeyModelAdmin.list_filter, "site"]
+    list_filter = [*APIKeyModelAdmin.list_filter, "revoked", "site"]
     list_select_related = ["site"]
+    form = ConsumerApiKeyAddForm
+    actions = ["revoke"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ConsumerApiKeyAddForm.Meta.fields
+        return ["site", "name", "prefix", "created", "expiry_date", "revoked"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # The change list needs it for the revoke action; a key's own page stays read-only.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Revoke instead: a deleted key would leave no trace of who had access.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        key, plain = services.consumer_key_issue(
+            site=form.cleaned_data["site"],
+            name=form.cleaned_data["name"],
+            expires_at=form.cleaned_data["expiry_date"],
+            issued_by=request.user,
+        )
+        obj.pk = key.pk
+        obj._state.adding = False
+        messages.warning(
+            request,
+            f"The API key for “{key.name}” is {plain} — give it to {key.site} now: it is not "
+            "shown again.",
+        )
+
+    @admin.action(
+        description="Revoke the selected keys (this cannot be undone)", permissions=["change"]
+    )
+    def revoke(self, request, queryset):
+        keys = list(queryset.filter(revoked=False))
+        try:
+            with transaction.atomic():
+                for key in keys:
+                    services.consumer_key_revoke(key=key, revoked_by=request.user)
+        except DomainError as error:
+            messages.error(request, error.describe())
+            return
+        messages.success(request, f"{len(keys)} key(s) revoked.")
 
 
 # The library's own key model is unused: consuming sites' keys are ConsumerApiKey.

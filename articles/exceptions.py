@@ -75,3 +75,10 @@ class AlreadyRetracted(Conflict):
 
     code = "already_retracted"
     default_detail = "The article's live version was already retracted."
+
+
+class KeyAlreadyRevoked(Conflict):
+    """The API key is already revoked; revoking is final."""
+
+    code = "key_revoked"
+    default_detail = "This API key is already revoked: issue a new key instead."

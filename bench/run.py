@@ -340,6 +340,7 @@ def seed() -> Seed:
     """Migrate, load the demo (which publishes stopping-ldn) and issue a consumer key."""
     import io
 
+    from django.contrib.auth.models import User
     from django.core.management import call_command
 
     from articles.models import ConsumerSite, Publication, PublicationStatus
@@ -350,7 +351,11 @@ def seed() -> Seed:
     site, _ = ConsumerSite.objects.get_or_create(
         name="Benchmark site", defaults={"contact_email": "bench@example.org"}
     )
-    _, api_key = consumer_key_issue(site=site, name=f"bench {datetime.now(UTC):%Y-%m-%d %H:%M:%S}")
+    _, api_key = consumer_key_issue(
+        site=site,
+        name=f"bench {datetime.now(UTC):%Y-%m-%d %H:%M:%S}",
+        issued_by=User.objects.get(username="publisher"),  # the demo's publishing admin
+    )
     publication = Publication.objects.get(slug=SLUG)
     if publication.status != PublicationStatus.LIVE:
         raise SystemExit(f"{SLUG} is not live in the bench database.")

@@ -36,6 +36,13 @@ def publishing_admin(**kwargs) -> User:
     return UserFactory(roles=[PUBLISHING_ADMINS], **kwargs)
 
 
+def key_issuer() -> User:
+    """The publishing admin who issues and revokes consumer API keys in tests."""
+    return User.objects.filter(username="key-issuer").first() or publishing_admin(
+        username="key-issuer"
+    )
+
+
 class ArticleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Article

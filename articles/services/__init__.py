@@ -1,6 +1,12 @@
 """Every write of the articles app, one transaction each (see the modules for the groups)."""
 
-from articles.services.consumers import consumer_key_issue, consumer_key_revoke
+from articles.services.consumers import (
+    SITE_FIELDS,
+    consumer_key_issue,
+    consumer_key_revoke,
+    consumer_site_create,
+    consumer_site_update,
+)
 from articles.services.publishing import (
     event_emit,
     publication_retract,
@@ -26,11 +32,14 @@ from articles.services.working_copy import (
 
 __all__ = [
     "ARTICLE_FIELDS",
+    "SITE_FIELDS",
     "article_create",
     "article_replace",
     "article_update",
     "consumer_key_issue",
     "consumer_key_revoke",
+    "consumer_site_create",
+    "consumer_site_update",
     "event_emit",
     "publication_retract",
     "publications_mark_overdue",

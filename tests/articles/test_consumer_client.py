@@ -67,7 +67,7 @@ def test_a_generated_client_lists_fetches_with_304_and_syncs(
         kind=ReviewKind.FULL,
     )
     site = ConsumerSite.objects.create(name="Forum", contact_email="web@example.org")
-    _, key = article_services.consumer_key_issue(site=site, name="sync")
+    _, key = article_services.consumer_key_issue(site=site, name="sync", issued_by=publisher)
 
     from ldncontent_client import AuthenticatedClient
     from ldncontent_client.api.delivery import (

@@ -23,6 +23,7 @@ from articles.rendering import iso_8601, render_list_entry
 from articles.selectors import article_etag, section_list
 from ldncontent.tokens import token_issue
 from reviews import services as review_services
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,9 @@ def site(db):
 
 @pytest.fixture
 def key(site):
-    return article_services.consumer_key_issue(site=site, name="production")
+    return article_services.consumer_key_issue(
+        site=site, name="production", issued_by=factories.key_issuer()
+    )
 
 
 @pytest.fixture
@@ -231,17 +234,22 @@ def test_requests_without_a_valid_key_are_401(api_client, live, key, site, edito
 
 def test_a_revoked_key_stops_working_at_once(consumer, live, key):
     assert consumer.get(f"{BASE}/articles/stopping-ldn/").status_code == 200
-    article_services.consumer_key_revoke(key=key[0])
+    article_services.consumer_key_revoke(key=key[0], revoked_by=factories.key_issuer())
     assert consumer.get(f"{BASE}/articles/stopping-ldn/").status_code == 401
 
 
 def test_an_expired_key_and_an_inactive_site_are_refused(api_client, live, site):
     _, expired = article_services.consumer_key_issue(
-        site=site, name="old", expires_at=timezone.now() - timedelta(minutes=1)
+        site=site,
+        name="old",
+        expires_at=timezone.now() - timedelta(minutes=1),
+        issued_by=factories.key_issuer(),
     )
     api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {expired}")
     assert api_client.get(f"{BASE}/articles/stopping-ldn/").status_code == 401
-    _, valid = article_services.consumer_key_issue(site=site, name="new")
+    _, valid = article_services.consumer_key_issue(
+        site=site, name="new", issued_by=factories.key_issuer()
+    )
     api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {valid}")
     assert api_client.get(f"{BASE}/articles/stopping-ldn/").status_code == 200
     ConsumerSite.objects.filter(pk=site.pk).update(active=False)
@@ -280,7 +288,9 @@ def test_a_valid_prefix_with_a_wrong_secret_reads_no_article(api_client, live, k
 def test_the_throttle_counts_each_key_on_its_own(consumer, api_client, site, live, settings):
     settings.DELIVERY_THROTTLE_PER_MINUTE = 2
     assert [consumer.get(f"{BASE}/changes/").status_code for _ in range(3)] == [200, 200, 429]
-    _, other = article_services.consumer_key_issue(site=site, name="second")
+    _, other = article_services.consumer_key_issue(
+        site=site, name="second", issued_by=factories.key_issuer()
+    )
     api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {other}")
     assert api_client.get(f"{BASE}/articles/stopping-ldn/").status_code == 200
 

@@ -13,6 +13,7 @@ from articles import services as article_services
 from articles.models import ConsumerSite, ReviewKind, Section, Version
 from articles.selectors import article_etag, section_list
 from reviews import services as review_services
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +97,9 @@ def every_state(editor_user, doctor, publisher):
 @pytest.fixture
 def consumer(db) -> APIClient:
     site = ConsumerSite.objects.create(name="Site", contact_email="web@example.org")
-    _, key = article_services.consumer_key_issue(site=site, name="k")
+    _, key = article_services.consumer_key_issue(
+        site=site, name="k", issued_by=factories.key_issuer()
+    )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
     return client

@@ -244,9 +244,11 @@ def world(db):
     )
     comment = Comment.objects.create(review=review, body="First remark.", author=approver)
     site = ConsumerSite.objects.create(name="Site", contact_email="web@example.org")
-    _, key = article_services.consumer_key_issue(site=site, name="valid")
-    revoked, revoked_plain = article_services.consumer_key_issue(site=site, name="old")
-    article_services.consumer_key_revoke(key=revoked)
+    _, key = article_services.consumer_key_issue(site=site, name="valid", issued_by=admin)
+    revoked, revoked_plain = article_services.consumer_key_issue(
+        site=site, name="old", issued_by=admin
+    )
+    article_services.consumer_key_revoke(key=revoked, revoked_by=admin)
     endpoint = article_services.webhook_endpoint_create(
         user=admin, name="Hook", url="https://hooks.example.org/x"
     )

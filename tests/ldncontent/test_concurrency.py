@@ -584,7 +584,9 @@ def test_delivery_serves_only_approved_versions_while_approval_races_resubmissio
         review=first, reviewer=doctor, content_hash=first.version.content_hash, kind="full"
     )
     site = ConsumerSite.objects.create(name="Forum", contact_email="web@example.org")
-    _, key = article_services.consumer_key_issue(site=site, name="reader")
+    _, key = article_services.consumer_key_issue(
+        site=site, name="reader", issued_by=factories.key_issuer()
+    )
     editor_client = staff_client(base_url, editor)
     doctor_client = staff_client(base_url, doctor)
     reader_clients = [

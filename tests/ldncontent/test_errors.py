@@ -90,7 +90,9 @@ def test_a_write_to_a_locked_database_is_a_503_and_writes_nothing(monkeypatch, c
 @pytest.mark.django_db(transaction=True)
 def test_a_locked_database_is_a_503_on_delivery(monkeypatch):
     site = ConsumerSite.objects.create(name="Patient Forum", contact_email="web@example.org")
-    _, key = article_services.consumer_key_issue(site=site, name="production")
+    _, key = article_services.consumer_key_issue(
+        site=site, name="production", issued_by=factories.key_issuer()
+    )
     client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Api-Key {key}")
     with database_locked(monkeypatch):
         for url in (

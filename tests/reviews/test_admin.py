@@ -14,6 +14,7 @@ from articles.selectors import article_etag, section_list
 from reviews import services
 from reviews.models import Review, ReviewTransition
 from tests import factories
+from tests.admin_client import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -296,3 +297,22 @@ def test_a_history_revert_changes_only_the_working_copy_and_is_recorded(
     assert (latest.title, latest.history_user) == (first_record.title, editor_user)
     assert Publication.objects.get().version.number == 1, "nothing reaches delivery"
     assert Version.objects.count() == 2
+
+
+def test_a_viewer_cannot_post_a_history_revert_to_undo_a_retraction(
+    editor_user, doctor, changed_review
+):
+    from articles import services as article_services
+
+    publication = Publication.objects.get()
+    article_services.publication_retract(
+        article=publication.article, user=doctor, reason="Dose guidance under review."
+    )
+    first = publication.history.earliest("history_date")
+    url = f"/admin/articles/publication/{publication.pk}/history/{first.history_id}/"
+    client = staff_client(editor_user)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert client.post(url, form_data(page)).status_code == 403
+    publication.refresh_from_db()
+    assert publication.status == "retracted"

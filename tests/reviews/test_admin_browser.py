@@ -85,7 +85,9 @@ def test_a_clinician_reviews_and_approves_in_the_browser(
     clinician.is_staff = True
     clinician.save()
     site = ConsumerSite.objects.create(name="Forum", contact_email="web@example.org")
-    _, key = article_services.consumer_key_issue(site=site, name="browser-test")
+    _, key = article_services.consumer_key_issue(
+        site=site, name="browser-test", issued_by=factories.key_issuer()
+    )
 
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "amina")
