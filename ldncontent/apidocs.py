@@ -184,3 +184,85 @@ def require_bodies_with_min_properties(result: dict, generator, request, public)
                 if schemas.get(name, {}).get("minProperties"):
                     body["required"] = True
     return result
+
+
+_SERVER_ERROR_SCHEMAS = {
+    "DatabaseUnavailableError": {
+        "type": "object",
+        "description": "The database is down or busy; nothing was changed.",
+        "properties": {
+            "code": {"type": "string", "enum": ["database_unavailable"]},
+            "detail": {"type": "string", "description": "What happened and when to retry."},
+            "retry_after": {"type": "integer", "description": "Seconds to wait, as Retry-After."},
+            "request_id": {"type": "string", "description": "Quote it if you report this."},
+        },
+        "required": ["code", "detail", "retry_after", "request_id"],
+    },
+    "ServerError": {
+        "type": "object",
+        "description": "The server failed; the details are in its log, under request_id.",
+        "properties": {
+            "code": {"type": "string", "enum": ["server_error"]},
+            "detail": {"type": "string", "description": "What to do about it."},
+            "request_id": {"type": "string", "description": "Quote it if you report this."},
+        },
+        "required": ["code", "detail", "request_id"],
+    },
+}
+_SERVER_ERROR_RESPONSES = {
+    "503": {
+        "description": "The database is unavailable or busy (nothing was changed): retry after "
+        "Retry-After seconds.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/DatabaseUnavailableError"},
+                "examples": {
+                    "database_unavailable": {
+                        "value": {
+                            "code": "database_unavailable",
+                            "detail": "The database is unavailable or busy: nothing was "
+                            "changed. Retry in 5 seconds.",
+                            "retry_after": 5,
+                            "request_id": "9f1c2b7e4d5a48e0b6a3c1d2e3f40516",
+                        }
+                    }
+                },
+            }
+        },
+    },
+    "500": {
+        "description": "An unexpected failure, logged under request_id (also X-Request-ID).",
+        "headers": {"X-Request-ID": {"schema": {"type": "string"}}},
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/ServerError"},
+                "examples": {
+                    "server_error": {
+                        "value": {
+                            "code": "server_error",
+                            "detail": "The server failed to answer this request; it has been "
+                            "logged. Quote the request_id if you report it.",
+                            "request_id": "9f1c2b7e4d5a48e0b6a3c1d2e3f40516",
+                        }
+                    }
+                },
+            }
+        },
+    },
+}
+
+
+def document_server_errors(result: dict, generator, request, public) -> dict:
+    """Schema postprocessing: every operation may answer 503 (database down) or 500.
+
+    ldncontent.error_handler gives both for any path under /api/, so they are documented
+    here once rather than on each view.
+    """
+    result.setdefault("components", {}).setdefault("schemas", {}).update(_SERVER_ERROR_SCHEMAS)
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                for status, response in _SERVER_ERROR_RESPONSES.items():
+                    operation["responses"].setdefault(status, response)
+    return result

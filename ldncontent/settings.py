@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "ldncontent.apidocs.require_bodies_with_min_properties",
+        "ldncontent.apidocs.document_server_errors",
     ],
     "ENUM_NAME_OVERRIDES": {
         "AudienceEnum": "articles.models.Audience",

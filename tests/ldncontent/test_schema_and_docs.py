@@ -82,3 +82,15 @@ def test_healthz_checks_the_database():
     response = Client().get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_every_operation_documents_the_database_unavailable_and_server_error_answers(schema):
+    for path, method, operation in operations(schema):
+        where = f"{method.upper()} {path}"
+        unavailable = operation["responses"]["503"]
+        assert "Retry-After" in unavailable["headers"], where
+        media = unavailable["content"]["application/json"]
+        assert media["schema"]["$ref"].endswith("/DatabaseUnavailableError"), where
+        assert media["examples"]["database_unavailable"]["value"]["retry_after"] == 5, where
+        failed = operation["responses"]["500"]["content"]["application/json"]
+        assert failed["schema"]["$ref"].endswith("/ServerError"), where
