@@ -17,16 +17,18 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from articles import selectors as article_selectors
 from articles.admin import ReadOnlyAdminMixin
 from articles.models import topics_include
 from ldncontent.exceptions import DomainError, NotAllowed
 from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, user_roles
-from reviews import selectors, services
+from reviews import (
+    admin_roles,  # noqa: F401 - registers the user, group and clinician admins
+    selectors,
+    services,
+)
 from reviews.models import (
-    ClinicianProfile,
     Review,
     ReviewDueBoard,
     ReviewState,
@@ -297,14 +299,3 @@ class ReviewTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["to_state"]
     list_select_related = ["review", "review__version", "review__version__article", "actor"]
     search_fields = ["review__article__slug", "actor__username", "note"]
-
-
-@admin.register(ClinicianProfile)
-class ClinicianProfileAdmin(SimpleHistoryAdmin):
-    list_display = ["published_name", "credentials", "profession", "registering_body", "active"]
-    list_filter = ["active", "profession"]
-    search_fields = ["published_name", "registration_number", "user__username"]
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        # Approvals refer to the profile; deactivate it instead.
-        return False

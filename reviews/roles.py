@@ -34,9 +34,8 @@ ROLE_PERMISSIONS = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_user",
-        "reviews.add_clinicianprofile",
-        "reviews.change_clinicianprofile",
         "reviews.view_clinicianprofile",
+        "reviews.view_rolechange",
         "articles.add_consumersite",
         "articles.change_consumersite",
         "articles.view_consumersite",
@@ -53,7 +52,8 @@ ROLE_PERMISSIONS = {
 
 
 def ensure_role_groups(**kwargs) -> None:
-    """Create the role groups and grant their permissions (never removes any).
+    """Create the role groups and give each exactly its permissions (the group admin cannot
+    change them, so a permission dropped here is taken away on the next migrate).
 
     Connected to post_migrate: Django creates permissions after migrations, so they are
     created here first when a fresh database is being set up.
@@ -73,4 +73,4 @@ def ensure_role_groups(**kwargs) -> None:
             )
             if (permission.content_type.app_label, permission.codename) in wanted
         ]
-        group.permissions.add(*permissions)
+        group.permissions.set(permissions)

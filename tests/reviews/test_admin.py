@@ -234,11 +234,12 @@ def test_the_due_board_highlights_overdue_and_soon_due_articles(doctor, changed_
     assert "ldn-due-due" in html
 
 
-def test_publishing_admins_manage_consumer_sites_and_clinicians(changed_review):
+def test_publishing_admins_manage_consumer_sites_and_accounts_but_not_clinicians(changed_review):
     client = staff_client(factories.publishing_admin())
     assert client.get("/admin/articles/consumersite/add/").status_code == 200
-    assert client.get("/admin/reviews/clinicianprofile/add/").status_code == 200
     assert client.get("/admin/auth/user/add/").status_code == 200
+    # The clinician role is a superuser's to grant (tests/reviews/test_admin_roles.py).
+    assert client.get("/admin/reviews/clinicianprofile/add/").status_code == 403
     response = decide(
         client,
         changed_review,

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from articles.models import Article, Publication
-from reviews.models import Review
+from reviews.models import Review, RoleChange
 from reviews.selectors import article_review_status
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +66,17 @@ def test_demo_has_one_article_live_and_one_with_a_pending_change():
         if old != new
     ]
     assert len(changed) == 1
+
+
+def test_the_demo_users_get_their_roles_from_the_demo_superuser_once():
+    load_demo()
+    load_demo()
+    changes = {
+        (change.subject.username, change.role, change.action, change.actor.username)
+        for change in RoleChange.objects.select_related("subject", "actor")
+    }
+    assert changes == {
+        ("editor", "editors", "granted", "publisher"),
+        ("clinician", "clinical-reviewers", "granted", "publisher"),
+        ("publisher", "publishing-admins", "granted", "publisher"),
+    }

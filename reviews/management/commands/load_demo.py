@@ -1,12 +1,14 @@
 """Load the demo: role groups, demo users with fresh tokens, and two reviewed LDN articles.
 
-It lives in `reviews` because the demo goes through the whole workflow (submit, approve),
-and `articles` never imports `reviews`.
+It lives in `reviews` because the demo goes through the whole workflow (roles, submit,
+approve), and `articles` never imports `reviews`. The demo superuser `publisher` gives the
+other demo users their roles through the same services as the admin, so the role audit trail
+says who made whom a clinician.
 """
 
 from pathlib import Path
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from knox.models import AuthToken
@@ -18,7 +20,6 @@ from articles.models import Article, Audience, ReviewKind
 from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, PUBLISHING_ADMINS
 from ldncontent.tokens import token_issue
 from reviews import services as review_services
-from reviews.models import ClinicianProfile
 
 DEMO_DIR = Path(articles.__file__).resolve().parent / "demo"
 DEMO_PASSWORD = "ldn-demo-password"
@@ -28,6 +29,13 @@ DEMO_USERS = [
     ("clinician", CLINICAL_REVIEWERS, False),
     ("publisher", PUBLISHING_ADMINS, True),
 ]
+DEMO_CLINICIAN = {
+    "published_name": "Dr Amina Okafor",
+    "credentials": "MBBS, MRCGP",
+    "profession": "General practitioner",
+    "registering_body": "General Medical Council",
+    "registration_number": "7000001",
+}
 DEMO_ARTICLES = [
     (
         "stopping-ldn.txt",
@@ -59,14 +67,13 @@ class Command(BaseCommand):
                 # Demo tokens are re-issued on every run; older ones are revoked.
                 AuthToken.objects.filter(user=user).delete()
                 tokens[username] = token_issue(user=user)[1]
-            self._clinician_profile(users["clinician"])
+            self._roles(users)
             created = self._articles(editor=users["editor"], clinician=users["clinician"])
         self._print_welcome(host=host, port=port, tokens=tokens, created=created)
 
     def _users(self) -> dict[str, User]:
         users = {}
-        for username, group_name, is_superuser in DEMO_USERS:
-            group, _ = Group.objects.get_or_create(name=group_name)
+        for username, _, is_superuser in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username,
                 defaults={"email": f"{username}@example.org", "is_staff": True},
@@ -75,21 +82,28 @@ class Command(BaseCommand):
                 user.is_superuser = is_superuser
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-            user.groups.add(group)
             users[username] = user
         return users
 
-    def _clinician_profile(self, user: User) -> None:
-        ClinicianProfile.objects.get_or_create(
-            user=user,
-            defaults={
-                "published_name": "Dr Amina Okafor",
-                "credentials": "MBBS, MRCGP",
-                "profession": "General practitioner",
-                "registering_body": "General Medical Council",
-                "registration_number": "7000001",
-            },
-        )
+    def _roles(self, users: dict[str, User]) -> None:
+        """Each demo user gets its role from the demo superuser, unless it has it already."""
+        publisher = users["publisher"]
+        for username, group_name, _ in DEMO_USERS:
+            user = users[username]
+            held = set(
+                user.groups.filter(name__in=review_services.GRANTABLE_ROLES).values_list(
+                    "name", flat=True
+                )
+            )
+            if group_name == CLINICAL_REVIEWERS:
+                if not user.groups.filter(name=CLINICAL_REVIEWERS).exists():
+                    review_services.clinician_grant(
+                        user=user, granted_by=publisher, note="Demo clinician", **DEMO_CLINICIAN
+                    )
+            elif group_name not in held:
+                review_services.staff_roles_set(
+                    user=user, roles=[*held, group_name], changed_by=publisher, note="Demo user"
+                )
 
     def _articles(self, *, editor: User, clinician: User) -> list[str]:
         """Import the demo articles; approve both, then leave a changed version 2 pending."""
