@@ -20,14 +20,13 @@ from articles.models import (
     change_reason_validator,
     slug_validator,
 )
+from articles.services.working_copy import TOPICS_RULE
 from ldncontent.serializers import (
     StrictBooleanField,
     StrictCharField,
     StrictIntegerField,
     StrictSerializer,
 )
-
-TOPICS_MAX = 20
 
 
 def _anchor_field(**kwargs) -> StrictCharField:
@@ -89,12 +88,8 @@ class ArticleFieldsInputSerializer(StrictSerializer):
         required=False,
         help_text="One or two sentences for listings and search.",
     )
-    topics = serializers.ListField(
-        child=StrictCharField(max_length=50, validators=[slug_validator]),
-        max_length=TOPICS_MAX,
-        required=False,
-        help_text=f"Topic slugs, at most {TOPICS_MAX}; duplicates are dropped.",
-    )
+    # The topics rule is the service's (TOPICS_RULE), shared with the admin and the importer.
+    topics = serializers.ListField(child=StrictCharField(), required=False, help_text=TOPICS_RULE)
     audience = serializers.ChoiceField(
         choices=Audience.choices, required=False, help_text="Who the article is written for."
     )

@@ -96,7 +96,8 @@ def publish(*, version: Version, attribution: Attribution, actor) -> Publication
     """Make `version` the served content of its article, with its reviewer's attribution.
 
     Called by the review workflow on approval, inside its transaction; nothing else writes
-    content into the Publication.
+    content into the Publication. The workflow checked the clinician profile; the role is
+    checked here again.
     """
     article = Article.objects.select_for_update().get(pk=version.article_id)
     publication = Publication.objects.select_for_update().filter(article=article).first()
@@ -105,6 +106,7 @@ def publish(*, version: Version, attribution: Attribution, actor) -> Publication
             f"Version {publication.version.number} is already live; version {version.number} "
             "is older."
         )
+    require_role(actor, CLINICAL_REVIEWERS, action="publish approved versions")
     now = timezone.now()
     values = publication_values(
         version=version, slug=article.slug, attribution=attribution, now=now

@@ -1,4 +1,5 @@
-"""Writes to the working copy: each locks the article, checks If-Match and records history."""
+"""Writes to the working copy: each checks the editors role, locks the article, checks If-Match
+and records history."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -31,8 +32,16 @@ from ldncontent.exceptions import (
     PreconditionRequired,
 )
 from ldncontent.http import EntityTag, parse_if_match
+from ldncontent.permissions import EDITORS, require_role
 
 ARTICLE_FIELDS = ("title", "summary", "topics", "audience", "external_id")
+TOPICS_MAX = 20
+TOPIC_MAX_LENGTH = 50
+TOPICS_RULE = (
+    f"Topics are a list of at most {TOPICS_MAX} slugs (lowercase letters, digits and single "
+    f"hyphens, at most {TOPIC_MAX_LENGTH} characters each), e.g. `ldn, chronic-pain`; "
+    "duplicates are dropped."
+)
 # Positions are moved out of the way before they are reassigned, because the
 # (article, position) unique constraint is checked row by row on SQLite.
 _TEMPORARY_POSITION_OFFSET = 1_000_000
@@ -86,10 +95,31 @@ def _validate_sections(sections: Sequence[dict[str, Any]]) -> None:
         raise InvalidContent(errors=errors)
 
 
+def _validated_topics(topics: Any) -> list[str]:
+    """The topics without duplicates, or InvalidContent saying which ones break the rule."""
+    if not isinstance(topics, list | tuple) or not all(isinstance(item, str) for item in topics):
+        raise InvalidContent(errors={"topics": [TOPICS_RULE]})
+    unique = list(dict.fromkeys(topics))
+    problems = []
+    if len(unique) > TOPICS_MAX:
+        problems.append(f"There are {len(unique)} topics; the limit is {TOPICS_MAX}.")
+    for topic in unique:
+        try:
+            slug_validator(topic)
+        except DjangoValidationError:
+            problems.append(f"{topic!r} is not a topic slug.")
+            continue
+        if len(topic) > TOPIC_MAX_LENGTH:
+            problems.append(f"{topic!r} is longer than {TOPIC_MAX_LENGTH} characters.")
+    if problems:
+        raise InvalidContent(errors={"topics": [*problems, TOPICS_RULE]})
+    return unique
+
+
 def _normalised_fields(fields: dict[str, Any]) -> dict[str, Any]:
     fields = dict(fields)
     if "topics" in fields:
-        fields["topics"] = list(dict.fromkeys(fields["topics"]))
+        fields["topics"] = _validated_topics(fields["topics"])
     if "title" in fields and not fields["title"].strip():
         raise InvalidContent(errors={"title": ["The title may not be blank."]})
     if fields.get("external_id") == "":
@@ -256,6 +286,7 @@ def article_create(
     reason: str | None = None,
 ) -> Article:
     """Create an article with its sections; nothing is published."""
+    require_role(author, EDITORS, action="create articles")
     reason = _checked_reason(reason, default="Created")
     try:
         slug_validator(slug)
@@ -284,6 +315,7 @@ def article_update(
     reason: str | None = None,
 ) -> Article:
     """Change some of the article's own fields (a PATCH); sections stay as they are."""
+    require_role(user, EDITORS, action="change articles")
     reason = _checked_reason(reason, default="Edited")
     article, _ = _lock_with_current_etag(article=article, if_match=if_match)
     fields = _normalised_fields(fields)
@@ -307,6 +339,7 @@ def article_replace(
     reason: str | None = None,
 ) -> Article:
     """Make the working copy exactly this document (a PUT), matching sections by anchor."""
+    require_role(user, EDITORS, action="change articles")
     reason = _checked_reason(reason, default="Replaced by a full update")
     article, current = _lock_with_current_etag(article=article, if_match=if_match)
     complete = {
@@ -341,6 +374,7 @@ def section_create(
     reason: str | None = None,
 ) -> Section:
     """Add a section at `position` (at the end when None), moving later sections down."""
+    require_role(user, EDITORS, action="change articles")
     reason = _checked_reason(reason, default=f"Added {anchor}")
     article, current = _lock_with_current_etag(article=article, if_match=if_match)
     if any(section.anchor == anchor for section in current):
@@ -373,6 +407,7 @@ def section_update(
     reason: str | None = None,
 ) -> Section:
     """Change a section's heading, body and/or position."""
+    require_role(user, EDITORS, action="change articles")
     reason = _checked_reason(reason, default=f"Edited {anchor}")
     article, current = _lock_with_current_etag(article=article, if_match=if_match)
     section = next((section for section in current if section.anchor == anchor), None)
@@ -399,6 +434,7 @@ def section_delete(
     *, article: Article, anchor: str, user, if_match: str | None, reason: str | None = None
 ) -> None:
     """Delete a section; later sections move up so positions stay 0..n-1."""
+    require_role(user, EDITORS, action="change articles")
     reason = _checked_reason(reason, default=f"Deleted {anchor}")
     article, current = _lock_with_current_etag(article=article, if_match=if_match)
     if not any(section.anchor == anchor for section in current):
@@ -418,6 +454,7 @@ def section_reorder(
     reason: str | None = None,
 ) -> list[Section]:
     """Put the sections in this order; `anchors` must name every section exactly once."""
+    require_role(user, EDITORS, action="change articles")
     reason = _checked_reason(reason, default="Reordered sections")
     article, current = _lock_with_current_etag(article=article, if_match=if_match)
     existing = [section.anchor for section in current]

@@ -36,7 +36,8 @@ class Command(BaseCommand):
             help="auto: Markdown for .md/.markdown files or text with Markdown headings.",
         )
         parser.add_argument(
-            "--author", help="Username of the author (default: the first superuser)."
+            "--author",
+            help="Username of the author, who must be an editor (default: the first superuser).",
         )
         parser.add_argument("--topics", help="Comma-separated topic slugs, e.g. `ldn,pain`.")
         parser.add_argument("--audience", choices=Audience.values)
