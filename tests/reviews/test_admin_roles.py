@@ -320,3 +320,23 @@ def test_a_clinician_superuser_cannot_edit_its_own_profile(superuser):
     assert response.status_code == 403
     profile.refresh_from_db()
     assert profile.credentials == "MD"
+
+
+def test_a_superuser_grants_a_revoked_clinician_the_role_again(superuser):
+    doctor = factories.clinician_with_profile(username="returning-doctor")
+    profile = ClinicianProfile.objects.get(user=doctor)
+    services.clinician_revoke(user=doctor, revoked_by=superuser, reason="On leave.")
+    response = staff_client(superuser).post(
+        "/admin/reviews/clinicianprofile/",
+        {
+            "action": "grant_clinician_role_again",
+            "_selected_action": [str(profile.pk)],
+            "reason": "Back from leave.",
+            "confirm": "yes",
+        },
+        follow=True,
+    )
+    assert "1 clinician(s) may decide reviews again." in response.content.decode()
+    profile.refresh_from_db()
+    assert profile.active and doctor.groups.filter(name=CLINICAL_REVIEWERS).exists()
+    assert RoleChange.objects.latest("at").note == "Back from leave."
