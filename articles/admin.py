@@ -6,10 +6,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from articles import selectors, services
 from articles.models import (
@@ -25,6 +27,7 @@ from articles.models import (
     WebhookEndpoint,
 )
 from ldncontent.exceptions import DomainError
+from ldncontent.permissions import EDITORS, user_roles
 
 
 class ReadOnlyAdminMixin:
@@ -83,6 +86,11 @@ class ServiceBackedAdmin(ServiceRefusalsAsMessagesMixin, GuardedHistoryAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
 
+def _shows_history(instance) -> bool:
+    """True when a form shows a record rebuilt from the history (simple-history's revert page)."""
+    return hasattr(instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME)
+
+
 class ArticleAdminForm(forms.ModelForm):
     etag = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -94,11 +102,14 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["slug"].disabled = True
-            # The stored article, not the instance: a history revert shows an old one.
-            current = Article.objects.get(pk=self.instance.pk)
-            self.initial["etag"] = selectors.article_etag(
-                article=current, sections=selectors.section_list(article=current)
-            )
+            # The ETag and the values shown come from one read, so a save is never accepted
+            # over a change the editor was not shown. A history revert shows an old version
+            # on purpose, against the stored article's ETag.
+            working_copy = selectors.working_copy_get(slug=self.instance.slug)
+            self.initial["etag"] = working_copy.etag
+            if not _shows_history(self.instance):
+                for name in ArticleAdminForm.Meta.fields:
+                    self.initial[name] = getattr(working_copy.article, name)
 
 
 class SectionInline(admin.TabularInline):
@@ -161,10 +172,13 @@ class SectionAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["article"].disabled = True
             self.fields["anchor"].disabled = True
-            article = self.instance.article
-            self.initial["etag"] = selectors.article_etag(
-                article=article, sections=selectors.section_list(article=article)
-            )
+            # As for articles: the section shown and the ETag come from one read.
+            working_copy = selectors.working_copy_get(slug=self.instance.article.slug)
+            self.initial["etag"] = working_copy.etag
+            shown = next((s for s in working_copy.sections if s.pk == self.instance.pk), None)
+            if shown is not None and not _shows_history(self.instance):
+                for name in ("heading", "body", "position"):
+                    self.initial[name] = getattr(shown, name)
 
 
 @admin.register(Section)
@@ -222,9 +236,55 @@ class SectionAdmin(ServiceBackedAdmin):
 
 @admin.register(Version)
 class VersionAdmin(ReadOnlyAdmin):
+    """Frozen versions, read-only; editors may revert the working copy to one (a service)."""
+
     list_display = ["article", "number", "submitted_by", "submitted_at", "content_hash"]
     list_select_related = ["article", "submitted_by"]
     search_fields = ["article__slug", "title"]
+    change_form_template = "admin/articles/version/change_form.html"
+
+    def get_urls(self):
+        revert = path(
+            "<path:object_id>/revert/",
+            self.admin_site.admin_view(self.revert_view),
+            name="articles_version_revert",
+        )
+        return [revert, *super().get_urls()]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and EDITORS in user_roles(request.user):
+            # The form carries the working copy's ETag as this page read it: a revert posted
+            # from a page older than the last edit is refused, not applied over that edit.
+            context["revert_etag"] = selectors.working_copy_get(slug=obj.article.slug).etag
+            context["revert_url"] = reverse("admin:articles_version_revert", args=[obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def revert_view(self, request, object_id) -> HttpResponse:
+        """Revert the working copy of the version's article to the version (POST only)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        version = self.get_object(request, unquote(object_id))
+        if version is None or not self.has_view_permission(request, version):
+            raise PermissionDenied
+        try:
+            services.article_revert(
+                article=version.article,
+                version=version,
+                user=request.user,
+                if_match=request.POST.get("etag", ""),
+                reason=request.POST.get("reason", "").strip() or None,
+            )
+        except DomainError as error:
+            messages.error(request, error.describe())
+            return HttpResponseRedirect(reverse("admin:articles_version_change", args=[version.pk]))
+        messages.success(
+            request,
+            f"The working copy of “{version.article}” now has the content of version "
+            f"{version.number}. Submit it for review to publish it again.",
+        )
+        return HttpResponseRedirect(
+            reverse("admin:articles_article_change", args=[version.article_id])
+        )
 
 
 @admin.register(Publication)

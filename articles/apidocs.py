@@ -110,6 +110,11 @@ SECTION_UPDATE_EXAMPLE = OpenApiExample(
     },
     request_only=True,
 )
+ARTICLE_REVERT_EXAMPLE = OpenApiExample(
+    "revert to version 3",
+    value={"version": 3, "reason": "Back to the wording the clinician approved"},
+    request_only=True,
+)
 SECTION_ORDER_REQUEST_EXAMPLE = OpenApiExample(
     "new order",
     value={"anchors": ["introduction", "tapering-off", "reasons-to-stop"]},

@@ -49,6 +49,13 @@ class NothingToSubmit(Conflict):
     )
 
 
+class NothingToRevert(Conflict):
+    """The working copy already has the content of the version to revert to."""
+
+    code = "nothing_to_revert"
+    default_detail = "The working copy already equals this version: nothing to revert."
+
+
 class EmptyArticle(InvalidContent):
     """An article without sections cannot be reviewed."""
 

@@ -172,6 +172,17 @@ class SectionOrderInputSerializer(StrictSerializer):
     reason = change_reason_field()
 
 
+class ArticleRevertInputSerializer(StrictSerializer):
+    """POST /api/v1/articles/{slug}/revert/: the version whose content the working copy gets."""
+
+    version = StrictIntegerField(
+        min_value=1,
+        max_value=2_147_483_647,
+        help_text="The number of the article's version to revert to (see its versions list).",
+    )
+    reason = change_reason_field()
+
+
 class SectionOutputSerializer(serializers.ModelSerializer):
     """A section of the working copy."""
 

@@ -9,6 +9,11 @@ urlpatterns = [
     path("articles/", apis.ArticleListCreateApi.as_view(), name="article-list"),
     path("articles/<slug:slug>/", apis.ArticleDetailApi.as_view(), name="article-detail"),
     path(
+        "articles/<slug:slug>/revert/",
+        apis.ArticleRevertApi.as_view(),
+        name="article-revert",
+    ),
+    path(
         "articles/<slug:slug>/history/",
         apis.ArticleHistoryApi.as_view(),
         name="article-history",

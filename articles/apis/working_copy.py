@@ -20,6 +20,7 @@ from articles.serializers import (
     ArticleCreateInputSerializer,
     ArticleOutputSerializer,
     ArticleReplaceInputSerializer,
+    ArticleRevertInputSerializer,
     ArticleSummaryOutputSerializer,
     ArticleUpdateInputSerializer,
     HistoryEntryOutputSerializer,
@@ -36,6 +37,7 @@ from ldncontent.apidocs import (
     IF_MATCH_UNLESS_CREATING,
     READ_ERRORS,
     WRITE_ERRORS,
+    error_response,
 )
 from ldncontent.exceptions import PreconditionFailed
 from ldncontent.http import parse_if_match
@@ -444,6 +446,56 @@ class SectionOrderApi(AuthoringPermissions, APIView):
             reason=reason,
         )
         return _order_response(selectors.working_copy_get(slug=slug))
+
+
+class ArticleRevertApi(AuthoringPermissions, APIView):
+    @extend_schema(
+        operation_id="articles_revert",
+        summary="Revert the working copy to a version",
+        description="Make the working copy's content equal to a frozen version's: its title, "
+        "summary, topics, audience and sections, in the version's order (the CMS's "
+        "`external_id` stays). Sections are matched by anchor as in a PUT, and each changed "
+        "article or section row is recorded in the history with the reason (default: "
+        "`Reverted to version N`); afterwards the working copy's content hash is the version's "
+        "`content_hash`. Nothing is published: submit the working copy for review as after any "
+        "edit. A working copy that already equals the version is refused with 409 "
+        "`nothing_to_revert`, so that the history records only real changes. Needs `If-Match`. "
+        "Editors only.",
+        tags=ARTICLES_TAG,
+        request=ArticleRevertInputSerializer,
+        responses={
+            200: ArticleOutputSerializer,
+            **examples.CONDITIONAL_ERRORS,
+            404: error_response(
+                "No such article, or the article has no version with this number.",
+                "not_found",
+                "Article 'stopping-ldn' has no version 7.",
+            ),
+            409: error_response(
+                "The working copy already equals this version: nothing to revert.",
+                "nothing_to_revert",
+                "The working copy already equals version 3: nothing to revert.",
+            ),
+        },
+        parameters=[IF_MATCH, examples.CHANGE_REASON, ETAG_HEADER],
+        examples=[examples.ARTICLE_REVERT_EXAMPLE, examples.ARTICLE_EXAMPLE],
+    )
+    @transaction.atomic
+    def post(self, request: Request, slug: str) -> Response:
+        article = selectors.article_get(slug=slug)
+        serializer = ArticleRevertInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        reason = _change_reason(request, data)
+        version = selectors.version_get(article=article, number=data["version"])
+        services.article_revert(
+            article=article,
+            version=version,
+            user=request.user,
+            if_match=_if_match(request),
+            reason=reason,
+        )
+        return _article_response(selectors.working_copy_get(slug=slug))
 
 
 @extend_schema_view(

@@ -15,6 +15,7 @@ from simple_history.utils import bulk_update_with_history
 from articles.exceptions import (
     AnchorTaken,
     ExternalIdTaken,
+    NothingToRevert,
     SlugTaken,
     TooManySections,
 )
@@ -22,10 +23,17 @@ from articles.models import (
     CHANGE_REASON_MAX_LENGTH,
     Article,
     Section,
+    Version,
     change_reason_validator,
     slug_validator,
 )
 from articles.selectors import article_etag, section_list
+from articles.snapshots import (
+    CONTENT_FIELDS,
+    content_hash,
+    version_snapshot,
+    working_copy_snapshot,
+)
 from ldncontent.exceptions import (
     InvalidContent,
     PreconditionFailed,
@@ -197,6 +205,38 @@ def _checked_reason(reason: str | None, *, default: str) -> str:
     return reason
 
 
+def _replace_locked(
+    *,
+    article: Article,
+    current: list[Section],
+    fields: dict[str, Any],
+    sections: Sequence[dict[str, Any]],
+    user,
+    reason: str,
+) -> Article:
+    """Make the locked article exactly this document, matching sections by anchor.
+
+    Optional fields left out get their defaults; only what really changes is saved.
+    """
+    complete = {
+        "summary": "",
+        "topics": [],
+        "audience": Article._meta.get_field("audience").default,
+        "external_id": None,
+    }
+    complete.update(fields)
+    complete = _normalised_fields(complete)
+    _validate_sections(sections)
+    _ensure_external_id_free(external_id=complete["external_id"], article_pk=article.pk)
+    if any(getattr(article, name) != value for name, value in complete.items()):
+        for name, value in complete.items():
+            setattr(article, name, value)
+        _save_article(article, user=user, reason=reason)
+    _sync_sections(article=article, current=current, desired=sections, user=user, reason=reason)
+    _touch(article)
+    return article
+
+
 def _save_article(article: Article, *, user, reason: str) -> None:
     article._history_user = user
     article._change_reason = reason
@@ -342,23 +382,46 @@ def article_replace(
     require_role(user, EDITORS, action="change articles")
     reason = _checked_reason(reason, default="Replaced by a full update")
     article, current = _lock_with_current_etag(article=article, if_match=if_match)
-    complete = {
-        "summary": "",
-        "topics": [],
-        "audience": Article._meta.get_field("audience").default,
-        "external_id": None,
-    }
-    complete.update(fields)
-    complete = _normalised_fields(complete)
-    _validate_sections(sections)
-    _ensure_external_id_free(external_id=complete["external_id"], article_pk=article.pk)
-    if any(getattr(article, name) != value for name, value in complete.items()):
-        for name, value in complete.items():
-            setattr(article, name, value)
-        _save_article(article, user=user, reason=reason)
-    _sync_sections(article=article, current=current, desired=sections, user=user, reason=reason)
-    _touch(article)
-    return article
+    return _replace_locked(
+        article=article, current=current, fields=fields, sections=sections, user=user, reason=reason
+    )
+
+
+@transaction.atomic
+def article_revert(
+    *,
+    article: Article,
+    version: Version,
+    user,
+    if_match: str | None,
+    reason: str | None = None,
+) -> Article:
+    """Make the working copy's content equal to a frozen version's, as a PUT of it would.
+
+    Title, summary, topics, audience and the sections (matched by anchor, in the version's
+    order) become the version's; the CMS's external_id is not content and stays. Each changed
+    row is recorded in the history; nothing is published.
+    """
+    require_role(user, EDITORS, action="revert articles")
+    if version.article_id != article.pk:
+        raise Http404(f"Article {article.slug!r} has no version {version.number}.")
+    reason = _checked_reason(reason, default=f"Reverted to version {version.number}")
+    article, current = _lock_with_current_etag(article=article, if_match=if_match)
+    snapshot = working_copy_snapshot(article=article, sections=current)
+    if content_hash(snapshot) == version.content_hash:
+        raise NothingToRevert(
+            f"The working copy already equals version {version.number}: nothing to revert."
+        )
+    frozen = version_snapshot(version)
+    return _replace_locked(
+        article=article,
+        current=current,
+        fields={name: frozen[name] for name in CONTENT_FIELDS}
+        | {"external_id": article.external_id},
+        sections=frozen["sections"],
+        user=user,
+        reason=reason,
+    )
 
 
 @transaction.atomic
