@@ -409,6 +409,19 @@ def test_command_records_the_file_name_as_the_history_reason(superuser):
 
 
 @pytest.mark.django_db
+def test_command_shortens_a_long_file_name_to_fit_the_history_reason(superuser, tmp_path):
+    path = tmp_path / f"{'a-long-file-name-' * 8}.txt"
+    path.write_text((FIXTURES / "plain_with_toc.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    import_article(path)
+
+    reasons = set(Section.history.values_list("history_change_reason", flat=True))
+    assert len(reasons) == 1
+    reason = reasons.pop()
+    assert reason.startswith("Imported from a-long-file-name-a-long-file-name-")
+    assert len(reason) == 100 and reason.endswith("…")
+
+
+@pytest.mark.django_db
 def test_command_uses_the_given_slug_title_and_summary(superuser):
     import_article(
         FIXTURES / "plain_blank_lines.txt",

@@ -6,10 +6,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
 
 from articles import selectors, services
 from articles.importing import FORMATS, ImportedArticle, make_slug, parse_article
-from articles.models import Article, Audience
+from articles.models import CHANGE_REASON_MAX_LENGTH, Article, Audience
 from ldncontent.exceptions import DomainError
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -54,7 +55,8 @@ class Command(BaseCommand):
         title = _title(imported, options["title"], path)
         slug = options["slug"] or make_slug(title, max_length=SLUG_MAX_LENGTH)
         author = _author(options["author"])
-        existing = Article.objects.filter(slug=slug).first()
+        working_copy = _working_copy(slug)
+        existing = working_copy.article if working_copy is not None else None
         if existing is not None and not options["replace"]:
             raise CommandError(
                 f"An article with the slug {slug!r} exists: use --replace to replace its "
@@ -62,7 +64,7 @@ class Command(BaseCommand):
             )
         sections = [asdict(section) for section in imported.sections]
         fields = _fields(title, options, existing)
-        reason = f"Imported from {path.name}"
+        reason = _import_reason(path)
         try:
             if existing is None:
                 services.article_create(
@@ -72,7 +74,7 @@ class Command(BaseCommand):
                 services.article_replace(
                     article=existing,
                     user=author,
-                    if_match=_current_etag(existing),
+                    if_match=working_copy.etag,
                     fields=fields,
                     sections=sections,
                     reason=reason,
@@ -148,8 +150,20 @@ def _fields(title: str, options: dict[str, Any], existing: Article | None) -> di
     return fields
 
 
-def _current_etag(article: Article) -> str:
-    return selectors.article_etag(article=article, sections=selectors.section_list(article=article))
+def _working_copy(slug: str) -> selectors.WorkingCopy | None:
+    """The article with this slug and its ETag from one read (the fields kept come from it)."""
+    try:
+        return selectors.working_copy_get(slug=slug)
+    except Http404:
+        return None
+
+
+def _import_reason(path: Path) -> str:
+    """`Imported from <file name>`, shortened to fit the history's change reason."""
+    reason = f"Imported from {path.name}"
+    if len(reason) > CHANGE_REASON_MAX_LENGTH:
+        reason = reason[: CHANGE_REASON_MAX_LENGTH - 1] + "…"
+    return reason
 
 
 def _described(error: DomainError) -> str:
