@@ -404,14 +404,16 @@ admin.site.unregister(APIKey)
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(ServiceRefusalsAsMessagesMixin, admin.ModelAdmin):
+    """Endpoints are saved through the services; the signing secret is shown once, when the
+    endpoint is created, and never on any page after that."""
+
     list_display = ["name", "url", "site", "active", "created_at"]
     list_filter = ["active", "site"]
-    fields = ["name", "url", "site", "event_types", "active", "secret"]
-    readonly_fields = ["secret"]
+    fields = ["name", "url", "site", "event_types", "active"]
 
     def get_readonly_fields(self, request, obj=None):
         # The site decides which events may be sent, so it is fixed once created.
-        return ["secret", "site"] if obj else ["secret"]
+        return ["site"] if obj else []
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -431,6 +433,11 @@ class WebhookEndpointAdmin(ServiceRefusalsAsMessagesMixin, admin.ModelAdmin):
         )
         obj.pk = created.pk
         obj._state.adding = False
+        messages.warning(
+            request,
+            f"The signing secret of “{created.name}” is {created.secret} — copy it to the "
+            "receiver now: it is not shown again.",
+        )
 
 
 class DeliveryAttemptInline(admin.TabularInline):
