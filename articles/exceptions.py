@@ -84,6 +84,16 @@ class AlreadyRetracted(Conflict):
     default_detail = "The article's live version was already retracted."
 
 
+class EndpointSwitchedOff(Conflict):
+    """The webhook endpoint, or its consuming site, is switched off."""
+
+    code = "endpoint_switched_off"
+    default_detail = (
+        "The webhook endpoint or its consuming site is switched off: switch it on before "
+        "replaying its deliveries."
+    )
+
+
 class KeyAlreadyRevoked(Conflict):
     """The API key is already revoked; revoking is final."""
 

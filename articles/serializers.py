@@ -1,6 +1,7 @@
 """Input and output shapes of the authoring API; rules live in services, not here."""
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -21,6 +22,7 @@ from articles.models import (
     slug_validator,
 )
 from articles.services.working_copy import TOPICS_RULE
+from articles.webhook_transport import URL_MAX_LENGTH, webhook_url_pattern, webhook_url_rules
 from ldncontent.serializers import (
     StrictBooleanField,
     StrictCharField,
@@ -568,9 +570,26 @@ class RetractionNoticeOutputSerializer(serializers.Serializer):
     reason = serializers.CharField(read_only=True, help_text="Why it was withdrawn.")
 
 
+def _webhook_url_field(**kwargs) -> StrictCharField:
+    """The endpoint URL, with the pattern and rules the services check (no `format: uri`,
+    which allows schemes and hosts the server refuses)."""
+    return StrictCharField(
+        max_length=URL_MAX_LENGTH,
+        validators=[
+            RegexValidator(
+                webhook_url_pattern(),
+                message="Give a URL the server accepts: " + webhook_url_rules(),
+            )
+        ],
+        help_text="Where events are POSTed. " + webhook_url_rules(),
+        **kwargs,
+    )
+
+
 class WebhookEndpointOutputSerializer(serializers.ModelSerializer):
     """A webhook endpoint (the secret is shown only when created or rotated)."""
 
+    url = serializers.CharField(read_only=True, help_text="Where events are POSTed.")
     site = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text="The consuming site; null for the CMS."
     )
@@ -606,7 +625,7 @@ class WebhookEndpointCreateInputSerializer(StrictSerializer):
     """A new webhook endpoint."""
 
     name = StrictCharField(max_length=200, help_text="What this endpoint is.")
-    url = serializers.URLField(max_length=500, help_text="Where events are POSTed.")
+    url = _webhook_url_field()
     site = serializers.PrimaryKeyRelatedField(
         queryset=ConsumerSite.objects.all(),
         required=False,
@@ -627,11 +646,16 @@ class WebhookEndpointUpdateInputSerializer(StrictSerializer):
     """Changes to a webhook endpoint."""
 
     name = StrictCharField(max_length=200, required=False)
-    url = serializers.URLField(max_length=500, required=False)
+    url = _webhook_url_field(required=False)
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=EventType.choices), required=False, max_length=20
     )
-    active = StrictBooleanField(required=False, help_text="False stops all deliveries.")
+    active = StrictBooleanField(
+        required=False,
+        help_text="False stops all deliveries at once: those pending, retries included, are "
+        "cancelled and stay cancelled when it is switched on again (replay the ones still "
+        "wanted).",
+    )
     rotate_secret = StrictBooleanField(
         required=False, default=False, help_text="True issues a new secret (shown once)."
     )

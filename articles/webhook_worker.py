@@ -8,8 +8,8 @@ import json
 import logging
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 
-import httpx
 from django.conf import settings
 from django.db import close_old_connections
 from django.db.models import Exists, OuterRef
@@ -20,14 +20,16 @@ from articles.models import DeliveryStatus, Event, WebhookDelivery
 from articles.rendering import iso_8601
 from articles.services.publishing import publications_mark_overdue
 from articles.services.webhooks import webhook_delivery_claim, webhook_delivery_record
+from articles.webhook_transport import post
 
 logger = logging.getLogger(__name__)
 USER_AGENT = "ldncontent-webhooks/1"
 
 
-def due_delivery_ids(*, limit: int) -> list[int]:
-    """Due deliveries, oldest event first, skipping any whose article has an earlier one pending
-    for the same endpoint: events for one article reach one endpoint in order."""
+def due_deliveries(*, limit: int, skip_endpoints: set[int]) -> list[tuple[int, int]]:
+    """(delivery id, endpoint id) of due deliveries, oldest event first, leaving out the
+    endpoints in `skip_endpoints` and any delivery whose article has an earlier one pending for
+    the same endpoint: events for one article reach one endpoint in order."""
     earlier_pending = WebhookDelivery.objects.filter(
         endpoint=OuterRef("endpoint"),
         event__article=OuterRef("event__article"),
@@ -39,8 +41,9 @@ def due_delivery_ids(*, limit: int) -> list[int]:
             status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
         )
         .exclude(Exists(earlier_pending))
+        .exclude(endpoint_id__in=skip_endpoints)
         .order_by("event__position", "id")
-        .values_list("id", flat=True)[:limit]
+        .values_list("id", "endpoint_id")[:limit]
     )
 
 
@@ -81,7 +84,7 @@ def signed_headers(*, secret: str, message_id: str, body: str) -> dict[str, str]
 
 
 def attempt(delivery: WebhookDelivery) -> None:
-    """Post one leased delivery and record the result."""
+    """Post one leased delivery and record the result (a fixed description, never the answer)."""
     body = webhook_body(delivery.event)
     headers = signed_headers(
         secret=delivery.endpoint.secret,
@@ -89,49 +92,91 @@ def attempt(delivery: WebhookDelivery) -> None:
         body=body,
     )
     started = time.monotonic()
-    status_code, error = None, ""
-    try:
-        response = httpx.post(
-            delivery.endpoint.url,
-            content=body.encode(),
-            headers=headers,
-            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-            follow_redirects=False,
-        )
-        status_code = response.status_code
-        if status_code >= 300:
-            error = response.text[:500]
-    except httpx.HTTPError as failure:
-        error = f"{type(failure).__name__}: {failure}"
-    duration_ms = int((time.monotonic() - started) * 1000)
+    result = post(url=delivery.endpoint.url, body=body.encode(), headers=headers)
     webhook_delivery_record(
-        delivery=delivery, status_code=status_code, duration_ms=duration_ms, error=error
+        delivery=delivery,
+        status_code=result.status_code,
+        duration_ms=int((time.monotonic() - started) * 1000),
+        error=result.error,
     )
 
 
+class Dispatcher:
+    """Sends due deliveries on a pool of threads, each endpoint's by one thread at a time.
+
+    A slow or hanging receiver holds one thread (for at most the delivery deadline) and only
+    its own endpoint's deliveries wait; the others are sent by the other threads meanwhile.
+    One thread per endpoint also keeps each article's events in order at that endpoint.
+    """
+
+    def __init__(self, *, threads: int):
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="webhooks")
+        self._busy: set[int] = set()
+        self._lock = threading.Lock()
+        self.batch_finished = threading.Event()
+
+    def dispatch(self, *, limit: int = 100) -> list[Future]:
+        """Start sending the due deliveries of every endpoint not already being sent to."""
+        with self._lock:
+            busy = set(self._busy)
+        by_endpoint: dict[int, list[int]] = {}
+        for delivery_id, endpoint_id in due_deliveries(limit=limit, skip_endpoints=busy):
+            by_endpoint.setdefault(endpoint_id, []).append(delivery_id)
+        with self._lock:
+            self._busy.update(by_endpoint)
+        return [
+            self._pool.submit(self._send_batch, endpoint_id, delivery_ids)
+            for endpoint_id, delivery_ids in by_endpoint.items()
+        ]
+
+    def _send_batch(self, endpoint_id: int, delivery_ids: list[int]) -> int:
+        close_old_connections()
+        attempted = 0
+        try:
+            for delivery_id in delivery_ids:
+                delivery = webhook_delivery_claim(delivery_id=delivery_id)
+                if delivery is not None:
+                    attempt(delivery)
+                    attempted += 1
+        except Exception:  # a bad row or a database hiccup: its lease runs out, it is retried
+            logger.exception("webhook delivery to endpoint %s failed", endpoint_id)
+        finally:
+            close_old_connections()
+            with self._lock:
+                self._busy.discard(endpoint_id)
+            self.batch_finished.set()
+        return attempted
+
+    def shutdown(self) -> None:
+        """Drop batches not started; wait for requests in flight (each ends by its deadline)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def deliver_due(*, limit: int = 100) -> int:
-    """Attempt every due delivery once; returns how many were attempted."""
-    attempted = 0
-    for delivery_id in due_delivery_ids(limit=limit):
-        delivery = webhook_delivery_claim(delivery_id=delivery_id)
-        if delivery is not None:
-            attempt(delivery)
-            attempted += 1
-    return attempted
+    """Attempt every due delivery once and wait for them; returns how many were attempted."""
+    dispatcher = Dispatcher(threads=settings.WEBHOOK_WORKER_THREADS)
+    try:
+        return sum(batch.result() for batch in dispatcher.dispatch(limit=limit))
+    finally:
+        dispatcher.shutdown()
 
 
 def run(*, stop: threading.Event, review_check_seconds: float = 3600) -> None:
     """Deliver until `stop` is set; flag overdue reviews once at start and then periodically."""
+    dispatcher = Dispatcher(threads=settings.WEBHOOK_WORKER_THREADS)
     next_review_check = 0.0
-    while not stop.is_set():
-        close_old_connections()
-        try:
-            if time.monotonic() >= next_review_check:
-                publications_mark_overdue(today=timezone.localdate())
-                next_review_check = time.monotonic() + review_check_seconds
-            attempted = deliver_due()
-        except Exception:  # the loop must outlive a bad row or a database hiccup
-            logger.exception("webhook worker iteration failed")
-            attempted = 0
-        if not attempted:
-            stop.wait(settings.WORKER_POLL_SECONDS)
+    try:
+        while not stop.is_set():
+            close_old_connections()
+            dispatcher.batch_finished.clear()
+            try:
+                if time.monotonic() >= next_review_check:
+                    publications_mark_overdue(today=timezone.localdate())
+                    next_review_check = time.monotonic() + review_check_seconds
+                dispatcher.dispatch()
+            except Exception:  # the loop must outlive a bad row or a database hiccup
+                logger.exception("webhook worker iteration failed")
+            # A finished batch may leave the next event of an article due: look again at once.
+            dispatcher.batch_finished.wait(settings.WORKER_POLL_SECONDS)
+    finally:
+        dispatcher.shutdown()

@@ -271,10 +271,24 @@ if REVIEW_OVERDUE_POLICY not in {"flag", "withhold"}:
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "10"))
 WEBHOOK_BACKOFF_BASE_SECONDS = float(os.environ.get("WEBHOOK_BACKOFF_BASE_SECONDS", "5"))
 WEBHOOK_BACKOFF_MAX_SECONDS = float(os.environ.get("WEBHOOK_BACKOFF_MAX_SECONDS", "3600"))
-WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# One attempt, from resolving the name to the last byte read, ends by this deadline; at most
+# WEBHOOK_MAX_RESPONSE_BYTES of the answer are read (and discarded).
+WEBHOOK_DELIVERY_DEADLINE_SECONDS = float(os.environ.get("WEBHOOK_DELIVERY_DEADLINE_SECONDS", "10"))
+WEBHOOK_MAX_RESPONSE_BYTES = int(os.environ.get("WEBHOOK_MAX_RESPONSE_BYTES", "65536"))
+# Endpoints sent to at once by one worker, each by one thread: a hanging receiver holds one.
+WEBHOOK_WORKER_THREADS = int(os.environ.get("WEBHOOK_WORKER_THREADS", "8"))
+# Receivers on loopback, private, link-local, multicast or reserved addresses are refused
+# unless this is on (development); plain http is refused whenever DEBUG is off.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", DEBUG)
+WEBHOOK_HTTPS_ONLY = not DEBUG
 # A delivery being sent is leased for this long; a worker that dies mid-send loses nothing:
 # the lease runs out and the event is sent again, with the same webhook-id.
 WEBHOOK_LEASE_SECONDS = float(os.environ.get("WEBHOOK_LEASE_SECONDS", "60"))
+if WEBHOOK_LEASE_SECONDS <= WEBHOOK_DELIVERY_DEADLINE_SECONDS:
+    raise ImproperlyConfigured(
+        "WEBHOOK_LEASE_SECONDS must be longer than WEBHOOK_DELIVERY_DEADLINE_SECONDS, or a "
+        "delivery still being sent could be sent again by another worker."
+    )
 WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "1"))
 
 # A full clinical review is valid for at most this many months; a clinician may set less.

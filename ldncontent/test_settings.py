@@ -12,6 +12,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Webhook receivers in tests are real servers on 127.0.0.1, over plain HTTP.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
+WEBHOOK_HTTPS_ONLY = False
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405 - no connection outlives its test
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

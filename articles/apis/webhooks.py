@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles import services
+from articles.exceptions import EndpointSwitchedOff
 from articles.models import WebhookDelivery, WebhookEndpoint
 from articles.serializers import (
     WebhookDeliveryOutputSerializer,
@@ -18,7 +19,7 @@ from articles.serializers import (
     WebhookEndpointSecretOutputSerializer,
     WebhookEndpointUpdateInputSerializer,
 )
-from ldncontent.apidocs import READ_ERRORS, WRITE_ERRORS
+from ldncontent.apidocs import READ_ERRORS, WRITE_ERRORS, error_response
 from ldncontent.permissions import IsPublishingAdmin
 
 WEBHOOKS_TAG = ["webhooks"]
@@ -47,7 +48,7 @@ DELIVERY_EXAMPLE = {
             "attempted_at": "2026-11-21T09:00:00Z",
             "status_code": 503,
             "duration_ms": 41,
-            "error": "Service Unavailable",
+            "error": "HTTP 503",
             "outcome": "retry",
         },
         {
@@ -88,7 +89,12 @@ class WebhookEndpointListCreateApi(WebhookPermissions, APIView):
         "(`webhook-id`, `webhook-timestamp`, `webhook-signature`: HMAC-SHA256 with the "
         "secret). The secret is in this response only. A consuming site's endpoint gets public "
         "events only (published, retracted, review overdue); the CMS's (no site) may also get "
-        "version.submitted, review.approved, review.changes_requested and review.rejected.",
+        "version.submitted, review.approved, review.changes_requested and review.rejected. "
+        "The URL must be `https://` (plain `http://` only on a development server) and reach "
+        "the public internet: a host that is, or resolves to, a loopback, private, shared, "
+        "link-local, multicast, reserved or unspecified address is refused with 400 (unless "
+        "the server allows private networks), and every delivery checks the address again "
+        "when it connects.",
         tags=WEBHOOKS_TAG,
         request=WebhookEndpointCreateInputSerializer,
         responses={201: WebhookEndpointSecretOutputSerializer, **WRITE_ERROR_RESPONSES},
@@ -135,8 +141,10 @@ class WebhookEndpointDetailApi(WebhookPermissions, APIView):
     @extend_schema(
         operation_id="webhooks_partial_update",
         summary="Change a webhook endpoint",
-        description="Change its name, URL, event types or active flag. `rotate_secret: true` "
-        "issues a new secret, returned in this response only.",
+        description="Change its name, URL (the same rules as when registering), event types or "
+        "active flag. `active: false` cancels its pending deliveries, retries included, at "
+        "once; they stay cancelled when it is switched on again (replay the ones still "
+        "wanted). `rotate_secret: true` issues a new secret, returned in this response only.",
         tags=WEBHOOKS_TAG,
         request=WebhookEndpointUpdateInputSerializer,
         responses={200: WebhookEndpointChangedOutputSerializer, **WRITE_ERROR_RESPONSES},
@@ -165,7 +173,11 @@ class WebhookDeliveryListApi(WebhookPermissions, APIView):
         operation_id="webhooks_deliveries_list",
         summary="An endpoint's delivery log",
         description="The latest 200 deliveries to this endpoint, newest first, each with every "
-        "attempt: status code, duration and error.",
+        "attempt: status code, duration and a fixed error description (`HTTP 503`, `timeout`, "
+        "`connection refused`, `connection failed`, `connection lost`, `TLS error`, "
+        "`name did not resolve`, `address not allowed`, `URL not allowed`, "
+        "`invalid HTTP response`, `response too large`); the receiver's answer is never "
+        "stored. Status `cancelled`: the endpoint or its site was switched off.",
         tags=WEBHOOKS_TAG,
         responses={200: WebhookDeliveryOutputSerializer(many=True), **READ_ERRORS},
         examples=[
@@ -192,10 +204,20 @@ class WebhookDeliveryReplayApi(WebhookPermissions, APIView):
         operation_id="webhooks_deliveries_replay",
         summary="Replay a delivery",
         description="Send the delivery again from its first attempt, with the same webhook-id "
-        "(e.g. after a receiver that refused or was down has been fixed).",
+        "(e.g. after a receiver that refused or was down has been fixed, or a cancelled one "
+        "once its endpoint is switched on again). 409 while the endpoint or its consuming "
+        "site is switched off.",
         tags=WEBHOOKS_TAG,
         request=None,
-        responses={200: WebhookDeliveryOutputSerializer, **READ_ERRORS},
+        responses={
+            200: WebhookDeliveryOutputSerializer,
+            **READ_ERRORS,
+            409: error_response(
+                "The endpoint or its consuming site is switched off.",
+                EndpointSwitchedOff.code,
+                EndpointSwitchedOff.default_detail,
+            ),
+        },
         examples=[
             OpenApiExample(
                 "replayed",

@@ -19,7 +19,12 @@ class WebhookEndpoint(models.Model):
         help_text="The consuming site; empty for the publisher's own CMS.",
     )
     name = models.CharField(max_length=200)
-    url = models.URLField(max_length=500, help_text="HTTPS URL that receives the POSTs.")
+    # Not a URLField: Django's URL rules differ from ours (articles.webhook_transport), which
+    # the services apply on every write.
+    url = models.CharField(
+        max_length=500,
+        help_text="The https:// URL that receives the POSTs, on the public internet.",
+    )
     event_types = models.JSONField(
         default=list,
         blank=True,
@@ -43,6 +48,12 @@ class DeliveryStatus(models.TextChoices):
     DELIVERED = "delivered", "Delivered"
     FAILED = "failed", "Failed (refused by the receiver)"
     DEAD = "dead", "Gave up after the last retry"
+    CANCELLED = "cancelled", "Cancelled (the endpoint or its site was switched off)"
+
+
+# Fixed descriptions only (e.g. "timeout", "HTTP 503"): never the receiver's answer or a
+# socket error, which could reveal an internal service or the network behind it.
+ERROR_MAX_LENGTH = 40
 
 
 class WebhookDelivery(models.Model):
@@ -58,7 +69,9 @@ class WebhookDelivery(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)
     last_status_code = models.PositiveIntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = models.CharField(
+        max_length=ERROR_MAX_LENGTH, blank=True, help_text="The last attempt's error, if any."
+    )
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -82,8 +95,15 @@ class DeliveryAttempt(FrozenModel):
     attempted_at = models.DateTimeField()
     status_code = models.PositiveIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField()
-    error = models.TextField(blank=True)
-    outcome = models.CharField(max_length=20, help_text="delivered, retry, failed or dead.")
+    error = models.CharField(
+        max_length=ERROR_MAX_LENGTH,
+        blank=True,
+        help_text="A fixed description: e.g. `timeout`, `connection refused`, `TLS error`, "
+        "`response too large`, `HTTP 503`.",
+    )
+    outcome = models.CharField(
+        max_length=20, help_text="delivered, retry, failed, dead or cancelled."
+    )
 
     class Meta:
         ordering = ["attempted_at", "id"]

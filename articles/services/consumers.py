@@ -9,6 +9,7 @@ from django.db import transaction
 
 from articles.exceptions import KeyAlreadyRevoked
 from articles.models import ConsumerApiKey, ConsumerSite
+from articles.services.webhooks import webhook_deliveries_cancel
 from ldncontent.exceptions import InvalidContent
 from ldncontent.permissions import PUBLISHING_ADMINS, require_role
 
@@ -36,7 +37,8 @@ def consumer_site_create(
 
 @transaction.atomic
 def consumer_site_update(*, user, site: ConsumerSite, changes: dict[str, Any]) -> ConsumerSite:
-    """Change a site's name, contact or active flag (an inactive site's keys stop working)."""
+    """Change a site's name, contact or active flag (an inactive site's keys stop working, and
+    its webhook deliveries still pending are cancelled)."""
     require_role(user, PUBLISHING_ADMINS, action="manage consuming sites")
     unknown = sorted(set(changes) - set(SITE_FIELDS))
     if unknown:
@@ -46,6 +48,8 @@ def consumer_site_update(*, user, site: ConsumerSite, changes: dict[str, Any]) -
         setattr(site, name, value.strip() if isinstance(value, str) else value)
     _validated_site(site)
     site.save()
+    if not site.active:
+        webhook_deliveries_cancel(endpoints=site.webhook_endpoints.all())
     return site
 
 

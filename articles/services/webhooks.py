@@ -8,8 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from articles.exceptions import EndpointSwitchedOff
 from articles.models import (
     PUBLIC_EVENT_TYPES,
     ConsumerSite,
@@ -20,6 +22,7 @@ from articles.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from articles.webhook_transport import webhook_url_problem
 from ldncontent.exceptions import InvalidContent
 from ldncontent.permissions import PUBLISHING_ADMINS, require_role
 
@@ -43,6 +46,12 @@ def _validate_event_types(*, site: ConsumerSite | None, event_types: list[str]) 
         )
 
 
+def _validate_url(url: str) -> None:
+    problem = webhook_url_problem(url)
+    if problem is not None:
+        raise InvalidContent(errors={"url": [problem]})
+
+
 @transaction.atomic
 def webhook_endpoint_create(
     *,
@@ -54,6 +63,7 @@ def webhook_endpoint_create(
 ) -> WebhookEndpoint:
     """Register an endpoint with a new signing secret (publishing admins only)."""
     require_role(user, PUBLISHING_ADMINS, action="manage webhook endpoints")
+    _validate_url(url)
     event_types = list(dict.fromkeys(event_types or []))
     _validate_event_types(site=site, event_types=event_types)
     return WebhookEndpoint.objects.create(
@@ -65,9 +75,16 @@ def webhook_endpoint_create(
 def webhook_endpoint_update(
     *, user, endpoint: WebhookEndpoint, changes: dict[str, Any], rotate_secret: bool = False
 ) -> WebhookEndpoint:
-    """Change an endpoint's name, URL, event types or active flag; optionally a new secret."""
+    """Change an endpoint's name, URL, event types or active flag; optionally a new secret.
+
+    Switching it off cancels its pending deliveries (retries included) at once; switching it
+    on again does not bring them back: replay the ones still wanted.
+    """
     require_role(user, PUBLISHING_ADMINS, action="manage webhook endpoints")
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    # An unchanged URL is not checked again, so an endpoint can always be switched off.
+    if "url" in changes and changes["url"] != endpoint.url:
+        _validate_url(changes["url"])
     if "event_types" in changes:
         changes["event_types"] = list(dict.fromkeys(changes["event_types"]))
         _validate_event_types(site=endpoint.site, event_types=changes["event_types"])
@@ -76,7 +93,22 @@ def webhook_endpoint_update(
     if rotate_secret:
         endpoint.secret = _new_secret()
     endpoint.save()
+    if not endpoint.active:
+        webhook_deliveries_cancel(endpoints=WebhookEndpoint.objects.filter(pk=endpoint.pk))
     return endpoint
+
+
+def webhook_deliveries_cancel(*, endpoints: QuerySet[WebhookEndpoint]) -> int:
+    """Cancel every pending delivery (and so its retries) to these endpoints, in the caller's
+    transaction; returns how many. A request already in flight finishes, and is logged."""
+    return WebhookDelivery.objects.filter(
+        endpoint__in=endpoints, status=DeliveryStatus.PENDING
+    ).update(status=DeliveryStatus.CANCELLED)
+
+
+def _switched_on() -> Q:
+    """Endpoints that may be sent to: on, and either the CMS's or of a site that is on."""
+    return Q(active=True) & (Q(site__isnull=True) | Q(site__active=True))
 
 
 def _wants(endpoint: WebhookEndpoint, event_type: str) -> bool:
@@ -90,7 +122,7 @@ def webhook_deliveries_enqueue(*, event: Event) -> list[WebhookDelivery]:
     now = timezone.now()
     deliveries = [
         WebhookDelivery(endpoint=endpoint, event=event, next_attempt_at=now)
-        for endpoint in WebhookEndpoint.objects.filter(active=True)
+        for endpoint in WebhookEndpoint.objects.filter(_switched_on())
         if _wants(endpoint, event.type)
     ]
     return WebhookDelivery.objects.bulk_create(deliveries)
@@ -111,6 +143,7 @@ def webhook_delivery_claim(*, delivery_id: int) -> WebhookDelivery | None:
 
     The lease moves next_attempt_at into the future before the HTTP request is made; if the
     worker dies during the request, the lease runs out and the delivery is attempted again.
+    A delivery whose endpoint or site has been switched off is cancelled instead.
     """
     delivery = (
         WebhookDelivery.objects.select_for_update(skip_locked=True)
@@ -119,6 +152,10 @@ def webhook_delivery_claim(*, delivery_id: int) -> WebhookDelivery | None:
         .first()
     )
     if delivery is None:
+        return None
+    if not WebhookEndpoint.objects.filter(_switched_on(), pk=delivery.endpoint_id).exists():
+        delivery.status = DeliveryStatus.CANCELLED
+        delivery.save(update_fields=["status"])
         return None
     delivery.attempts += 1
     delivery.next_attempt_at = timezone.now() + timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
@@ -144,10 +181,17 @@ def webhook_delivery_record(
     duration_ms: int,
     error: str = "",
 ) -> WebhookDelivery:
-    """Record one attempt's result: delivered, refused (4xx), retry later, or give up."""
+    """Record one attempt's result: delivered, refused (4xx), retry later, or give up.
+
+    `error` is one of the fixed descriptions of `SendError` or `HTTP <status>`, never text
+    from the receiver or the network. A delivery cancelled while in flight stays cancelled
+    unless this attempt delivered it.
+    """
     delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
     now = timezone.now()
     outcome = _outcome(status_code, delivery.attempts)
+    if delivery.status == DeliveryStatus.CANCELLED and outcome != DeliveryStatus.DELIVERED:
+        outcome = DeliveryStatus.CANCELLED
     delivery.status = outcome
     delivery.last_status_code = status_code
     delivery.last_error = error
@@ -161,7 +205,7 @@ def webhook_delivery_record(
         attempted_at=now,
         status_code=status_code,
         duration_ms=duration_ms,
-        error=error[:2000],
+        error=error,
         outcome="retry" if outcome == DeliveryStatus.PENDING else outcome,
     )
     return delivery
@@ -172,6 +216,8 @@ def webhook_delivery_replay(*, delivery: WebhookDelivery, user) -> WebhookDelive
     """Send a delivery again from the start (e.g. after the receiver was fixed)."""
     require_role(user, PUBLISHING_ADMINS, action="replay webhook deliveries")
     delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+    if not WebhookEndpoint.objects.filter(_switched_on(), pk=delivery.endpoint_id).exists():
+        raise EndpointSwitchedOff()
     delivery.status = DeliveryStatus.PENDING
     delivery.attempts = 0
     delivery.next_attempt_at = timezone.now()

@@ -1,9 +1,12 @@
-"""The webhook admin: the secret is shown once."""
+"""The webhook admin: the secret is shown once, URLs follow the API's rules, switching off
+cancels pending deliveries."""
 
 import pytest
 from django.test import Client
 
-from articles.models import WebhookEndpoint
+from articles import services
+from articles.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from reviews import services as review_services
 
 pytestmark = pytest.mark.django_db
 ADD = "/admin/articles/webhookendpoint/add/"
@@ -42,3 +45,28 @@ def test_the_secret_is_shown_once_when_created_and_never_again(admin_browser):
     assert endpoint.secret not in saved.content.decode()
     endpoint.refresh_from_db()
     assert endpoint.name == "Forum site"
+
+
+def test_the_admin_refuses_urls_the_api_refuses(admin_browser, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    response = admin_browser.post(
+        ADD, endpoint_form(url="https://169.254.169.254/latest/meta-data"), follow=True
+    )
+    assert "not on the public internet" in response.content.decode()
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_switching_an_endpoint_off_in_the_admin_cancels_its_pending_deliveries(
+    admin_browser, publisher, make_article, editor_user
+):
+    endpoint = services.webhook_endpoint_create(
+        user=publisher, name="CMS", url="https://cms.example.org/hooks"
+    )
+    review_services.review_submit(article=make_article(), user=editor_user)
+    assert WebhookDelivery.objects.get().status == DeliveryStatus.PENDING
+    response = admin_browser.post(
+        f"/admin/articles/webhookendpoint/{endpoint.pk}/change/",
+        {"name": "CMS", "url": endpoint.url, "event_types": "[]"},  # "active" unticked
+    )
+    assert response.status_code == 302
+    assert WebhookDelivery.objects.get().status == DeliveryStatus.CANCELLED

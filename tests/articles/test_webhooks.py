@@ -1,21 +1,30 @@
-"""Webhooks with a real HTTP receiver on 127.0.0.1: signatures, retries, outages, ordering,
-and a worker killed mid-delivery."""
+"""Webhooks with a real HTTP receiver on 127.0.0.1: signatures, retries, outages, ordering, a
+worker killed mid-delivery, the fixed error log, the deadline and response cap, addresses
+checked at connect time, slow receivers isolated, and switching endpoints and sites off."""
 
+import importlib
 import json
 import os
 import signal
+import socket
+import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from articles import services as article_services
+from articles import webhook_worker
 from articles.models import (
+    Article,
     ConsumerSite,
+    DeliveryAttempt,
     DeliveryStatus,
     Event,
     EventType,
@@ -24,7 +33,7 @@ from articles.models import (
     WebhookDelivery,
 )
 from articles.selectors import article_etag, section_list
-from articles.webhook_worker import deliver_due
+from articles.webhook_worker import deliver_due, webhook_message_id
 from reviews import services as review_services
 from reviews.exceptions import ContentHashMismatch
 from tests.articles.webhook_receiver import Receiver
@@ -37,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def fast_retries(settings):
     settings.WEBHOOK_BACKOFF_BASE_SECONDS = 0.01
     settings.WEBHOOK_BACKOFF_MAX_SECONDS = 0.05
-    settings.WEBHOOK_TIMEOUT_SECONDS = 5
+    settings.WEBHOOK_DELIVERY_DEADLINE_SECONDS = 5
 
 
 @pytest.fixture
@@ -52,11 +61,11 @@ def site(db):
     return ConsumerSite.objects.create(name="Forum", contact_email="web@example.org")
 
 
-def endpoint_for(receiver, publisher, site=None, event_types=None):
+def endpoint_for(receiver, publisher, site=None, event_types=None, url=None):
     return article_services.webhook_endpoint_create(
         user=publisher,
         name="receiver",
-        url=receiver.url,
+        url=url or receiver.url,
         site=site,
         event_types=event_types or [],
     )
@@ -251,10 +260,12 @@ def _subprocess_environment() -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "ldncontent.settings",
+        # The test suite's settings allow receivers on 127.0.0.1 over plain HTTP.
+        "DJANGO_SETTINGS_MODULE": "ldncontent.test_settings",
         "SECRET_KEY": "worker-test-secret",
         "DEBUG": "false",
         "WEBHOOK_LEASE_SECONDS": "2",
+        "WEBHOOK_DELIVERY_DEADLINE_SECONDS": "1",
         "WEBHOOK_BACKOFF_BASE_SECONDS": "0.05",
         "WEBHOOK_BACKOFF_MAX_SECONDS": "0.2",
         "WORKER_POLL_SECONDS": "0.1",
@@ -304,3 +315,300 @@ def test_a_worker_killed_mid_delivery_loses_nothing(
     assert delivery.status == DeliveryStatus.DELIVERED
     ids = {message.headers["webhook-id"] for message in receiver.received}
     assert len(receiver.received) == 2 and len(ids) == 1, "at least once, with the same id"
+
+
+# Delivery log, deadline, response cap, isolation of slow receivers, switching off.
+
+INTERNAL_ANSWER = b"Traceback: connection to postgres://billing:hunter2@10.20.0.7/billing failed"
+
+
+def attempt_log() -> list[tuple[int | None, str, str]]:
+    return [
+        (attempt.status_code, attempt.error, attempt.outcome)
+        for attempt in DeliveryAttempt.objects.order_by("id")
+    ]
+
+
+def test_the_log_keeps_a_fixed_description_never_the_receivers_answer_or_socket_errors(
+    receiver, publisher, site, make_article, editor_user, doctor, settings
+):
+    settings.WEBHOOK_MAX_ATTEMPTS = 3
+    receiver.script = [500]
+    receiver.response_body = INTERNAL_ANSWER
+    endpoint_for(receiver, publisher, site=site)
+    publish_new_version(make_article(slug="stopping-ldn"), editor_user, doctor, "First.")
+    drain(lambda: DeliveryAttempt.objects.count() == 1)
+    receiver.stop()  # connection refused from here on
+    drain(lambda: WebhookDelivery.objects.get().status == DeliveryStatus.DEAD)
+    assert attempt_log() == [
+        (500, "HTTP 500", "retry"),
+        (None, "connection refused", "retry"),
+        (None, "connection refused", "dead"),
+    ]
+    assert WebhookDelivery.objects.get().last_error == "connection refused"
+
+
+def test_tls_to_a_plain_http_receiver_is_logged_as_a_tls_error(
+    receiver, publisher, site, make_article, editor_user, doctor
+):
+    endpoint = endpoint_for(receiver, publisher, site=site)
+    article_services.webhook_endpoint_update(
+        user=publisher, endpoint=endpoint, changes={"url": receiver.url.replace("http", "https")}
+    )
+    publish_new_version(make_article(slug="stopping-ldn"), editor_user, doctor, "First.")
+    drain(lambda: DeliveryAttempt.objects.exists())
+    assert attempt_log() == [(None, "TLS error", "retry")]
+
+
+def test_an_answer_trickling_in_is_cut_at_the_total_deadline(
+    receiver, publisher, site, make_article, editor_user, doctor, settings
+):
+    settings.WEBHOOK_DELIVERY_DEADLINE_SECONDS = 1
+    receiver.trickle_seconds = 0.1  # every byte well within a read timeout; 4 s in all
+    endpoint_for(receiver, publisher, site=site)
+    publish_new_version(make_article(slug="stopping-ldn"), editor_user, doctor, "First.")
+    drain(lambda: DeliveryAttempt.objects.exists())
+    attempt = DeliveryAttempt.objects.get()
+    assert (attempt.status_code, attempt.error, attempt.outcome) == (None, "timeout", "retry")
+    assert 900 <= attempt.duration_ms < 1500
+
+
+def test_a_large_answer_is_read_only_up_to_the_cap(
+    receiver, publisher, site, make_article, editor_user, doctor, settings
+):
+    settings.WEBHOOK_MAX_RESPONSE_BYTES = 1024
+    receiver.script = [500]
+    receiver.response_body = INTERNAL_ANSWER * 100_000  # about 8 MB
+    endpoint_for(receiver, publisher, site=site)
+    publish_new_version(make_article(slug="stopping-ldn"), editor_user, doctor, "First.")
+    drain(lambda: WebhookDelivery.objects.get().status == DeliveryStatus.DELIVERED)
+    assert attempt_log() == [
+        (500, "response too large", "retry"),
+        (200, "response too large", "delivered"),
+    ]
+
+
+def test_a_name_resolving_to_loopback_is_refused_at_connect_time(
+    receiver, publisher, site, make_article, editor_user, doctor, settings
+):
+    endpoint_for(receiver, publisher, site=site, url=receiver.url.replace("127.0.0.1", "localhost"))
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False  # e.g. registered before the rule existed
+    publish_new_version(make_article(slug="stopping-ldn"), editor_user, doctor, "First.")
+    drain(lambda: DeliveryAttempt.objects.exists())
+    assert attempt_log() == [(None, "address not allowed", "retry")]
+    assert receiver.received == []
+
+
+def test_a_name_rebound_to_loopback_after_registration_is_refused_at_connect_time(
+    receiver, publisher, site, make_article, editor_user, doctor, settings, monkeypatch
+):
+    """DNS rebinding: the name resolves to a public address when checked at registration, and
+    to 127.0.0.1 when the worker connects. Nothing is sent to the public address either."""
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    system_getaddrinfo = socket.getaddrinfo
+    answers = {"receiver.example.org": "93.184.215.14"}
+
+    def rebinding_getaddrinfo(host, port, *args, **kwargs):
+        if host in answers:
+            return system_getaddrinfo(answers[host], port, *args, **kwargs)
+        return system_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_getaddrinfo)
+    endpoint_for(
+        receiver, publisher, site=site, url=f"http://receiver.example.org:{receiver.port}/"
+    )
+    answers["receiver.example.org"] = "127.0.0.1"
+    publish_new_version(make_article(slug="stopping-ldn"), editor_user, doctor, "First.")
+    drain(lambda: DeliveryAttempt.objects.exists())
+    assert attempt_log() == [(None, "address not allowed", "retry")]
+    assert receiver.received == []
+
+
+def latencies(receiver: Receiver, endpoint, count: int, *, seconds: float = 40) -> list[float]:
+    """Seconds from each event's commit to its arrival at `receiver`, once `count` arrived."""
+    deadline = time.monotonic() + seconds
+    while len(receiver.received) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(receiver.received) >= count, f"{len(receiver.received)} of {count} arrived"
+    written = {
+        webhook_message_id(delivery.event): delivery.created_at.timestamp()
+        for delivery in WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event")
+    }
+    return [
+        message.received_at - written[message.headers["webhook-id"]]
+        for message in receiver.received[:count]
+    ]
+
+
+def test_a_hanging_receiver_does_not_delay_other_endpoints(
+    receiver, publisher, make_article, editor_user, doctor, settings
+):
+    settings.WEBHOOK_DELIVERY_DEADLINE_SECONDS = 4
+    settings.WORKER_POLL_SECONDS = 0.05
+    forum = ConsumerSite.objects.create(name="Forum", contact_email="web@forum.example.org")
+    clinic = ConsumerSite.objects.create(name="Clinic", contact_email="web@clinic.example.org")
+    hanging = Receiver(delay_seconds=60).start()  # reads the request, never answers
+    stop = threading.Event()
+    worker = threading.Thread(target=webhook_worker.run, kwargs={"stop": stop})
+    try:
+        # The hanging endpoint is created first: its deliveries come first in every pass.
+        hanging_endpoint = endpoint_for(hanging, publisher, site=forum)
+        healthy_endpoint = endpoint_for(receiver, publisher, site=clinic)
+        article_services.webhook_endpoint_update(
+            user=publisher, endpoint=hanging_endpoint, changes={"active": False}
+        )
+        articles = [make_article(slug=f"article-{index}", sections=1) for index in range(5)]
+        worker.start()
+        for article in articles:  # alone, to measure the normal latency
+            publish_new_version(article, editor_user, doctor, "First.")
+            time.sleep(0.3)
+        alone = latencies(receiver, healthy_endpoint, 5)
+
+        article_services.webhook_endpoint_update(
+            user=publisher, endpoint=hanging_endpoint, changes={"active": True}
+        )
+        for article in articles:
+            publish_new_version(article, editor_user, doctor, "Second.")
+            time.sleep(0.3)
+        with_hanging = latencies(receiver, healthy_endpoint, 10)[5:]
+        assert hanging.received, "the hanging receiver was being sent to meanwhile"
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+        hanging.stop()
+    print(
+        "\nhealthy receiver's latency (event commit to arrival), 5 events each: "
+        f"alone median {statistics.median(alone) * 1000:.0f} ms, max {max(alone) * 1000:.0f} ms; "
+        f"with a hanging receiver (deadline 4 s) median "
+        f"{statistics.median(with_hanging) * 1000:.0f} ms, max {max(with_hanging) * 1000:.0f} ms"
+    )
+    assert max(with_hanging) < 1.0, with_hanging
+
+
+def test_switching_an_endpoint_off_cancels_its_pending_deliveries_and_retries_at_once(
+    publisher, site, make_article, editor_user, doctor
+):
+    receiver = Receiver().start()
+    endpoint = endpoint_for(receiver, publisher, site=site)
+    receiver.stop()  # down: every attempt is a retry
+    for index in range(3):
+        publish_new_version(make_article(slug=f"article-{index}"), editor_user, doctor, "First.")
+    deliver_due()
+    assert WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, attempts=1).count() == 3
+
+    article_services.webhook_endpoint_update(
+        user=publisher, endpoint=endpoint, changes={"active": False}
+    )
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"cancelled"}
+    receiver.start()
+    try:
+        time.sleep(0.1)  # past every backoff
+        deliver_due()
+        # Switched on again: what was cancelled stays cancelled; new events are sent.
+        article_services.webhook_endpoint_update(
+            user=publisher, endpoint=endpoint, changes={"active": True}
+        )
+        deliver_due()
+        assert receiver.received == []
+        publish_new_version(Article.objects.get(slug="article-0"), editor_user, doctor, "Again.")
+        drain(lambda: len(receiver.received) == 1)
+    finally:
+        receiver.stop()
+    assert WebhookDelivery.objects.filter(status=DeliveryStatus.CANCELLED).count() == 3
+
+
+def test_deactivating_the_consuming_site_cancels_its_endpoints_deliveries(
+    publisher, site, make_article, editor_user, doctor
+):
+    receiver = Receiver().start()
+    cms = Receiver().start()
+    endpoint_for(receiver, publisher, site=site)
+    endpoint_for(cms, publisher)
+    receiver.stop()
+    cms.stop()
+    publish_new_version(make_article(slug="stopping-ldn"), editor_user, doctor, "First.")
+    deliver_due()
+
+    article_services.consumer_site_update(user=publisher, site=site, changes={"active": False})
+    assert dict(WebhookDelivery.objects.values_list("endpoint__site", "status")) == {
+        site.pk: "cancelled",
+        None: "pending",  # the CMS's endpoint is not the site's
+    }
+    publish_new_version(Article.objects.get(slug="stopping-ldn"), editor_user, doctor, "Again.")
+    assert not WebhookDelivery.objects.filter(endpoint__site=site, event__version=2).exists()
+
+
+def test_the_worker_checks_the_endpoint_and_site_again_before_each_attempt(
+    receiver, publisher, site, make_article, editor_user, doctor
+):
+    endpoint_for(receiver, publisher, site=site)
+    publish_new_version(make_article(slug="stopping-ldn"), editor_user, doctor, "First.")
+    # Switched off behind the services' back (e.g. in a database console):
+    ConsumerSite.objects.filter(pk=site.pk).update(active=False)
+    deliver_due()
+    assert receiver.received == []
+    assert WebhookDelivery.objects.get().status == DeliveryStatus.CANCELLED
+
+
+def test_a_delivery_switched_off_in_flight_is_not_retried(
+    receiver, publisher, site, make_article, editor_user, doctor
+):
+    receiver.delay_seconds = 1
+    receiver.default_status = 503
+    endpoint = endpoint_for(receiver, publisher, site=site)
+    publish_new_version(make_article(slug="stopping-ldn"), editor_user, doctor, "First.")
+    sending = threading.Thread(target=deliver_due)
+    sending.start()
+    assert receiver.first_request.wait(timeout=10)
+    article_services.webhook_endpoint_update(
+        user=publisher, endpoint=endpoint, changes={"active": False}
+    )
+    sending.join(timeout=10)
+    assert attempt_log() == [(503, "HTTP 503", "cancelled")]
+    assert WebhookDelivery.objects.get().status == DeliveryStatus.CANCELLED
+
+
+def test_errors_logged_before_are_replaced_by_their_fixed_descriptions(
+    publisher, site, make_article, editor_user, doctor
+):
+    migration = importlib.import_module(
+        "articles.migrations.0007_webhook_fixed_errors_and_cancelled"
+    )
+    article_services.webhook_endpoint_create(
+        user=publisher, name="receiver", url="https://forum.example.org/hooks", site=site
+    )
+    publish_new_version(make_article(slug="stopping-ldn"), editor_user, doctor, "First.")
+    delivery = WebhookDelivery.objects.get()
+    logged_before = [
+        (500, INTERNAL_ANSWER.decode()),
+        (None, "ConnectError: [Errno 111] Connection refused"),
+        (None, "ConnectTimeout: timed out connecting to 10.20.0.7:443"),
+        (None, "ConnectError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
+        (None, "ReadError: [Errno 104] Connection reset by peer"),
+        (200, ""),
+    ]
+    for status_code, error in logged_before:
+        DeliveryAttempt.objects.create(
+            delivery=delivery,
+            attempted_at=delivery.created_at,
+            status_code=status_code,
+            duration_ms=5,
+            error=error,
+            outcome="retry",
+        )
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        last_status_code=500, last_error=INTERNAL_ANSWER.decode()
+    )
+    state = MigrationExecutor(connection).loader.project_state(
+        ("articles", "0007_webhook_fixed_errors_and_cancelled")
+    )
+    migration.scrub_errors(state.apps, None)
+    assert [error for _, error, _ in attempt_log()] == [
+        "HTTP 500",
+        "connection refused",
+        "timeout",
+        "TLS error",
+        "connection failed",
+        "",
+    ]
+    assert WebhookDelivery.objects.get().last_error == "HTTP 500"

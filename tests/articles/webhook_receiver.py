@@ -1,4 +1,5 @@
-"""A real HTTP receiver on 127.0.0.1 for webhook tests: scripted answers, can go down."""
+"""A real HTTP receiver on 127.0.0.1 for webhook tests: scripted answers, can go down, hang,
+answer one byte at a time, or answer with a large body."""
 
 import threading
 import time
@@ -10,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Received:
     headers: dict[str, str]
     body: bytes
+    received_at: float  # time.time(), to compare with when the event was written
 
 
 @dataclass
@@ -19,6 +21,8 @@ class Receiver:
     script: list[int] = field(default_factory=list)
     default_status: int = 200
     delay_seconds: float = 0.0
+    response_body: bytes = b"ok"
+    trickle_seconds: float = 0.0  # > 0: the answer is sent one byte at a time, this far apart
     received: list[Received] = field(default_factory=list)
     first_request: threading.Event = field(default_factory=threading.Event)
     port: int = 0
@@ -36,16 +40,24 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with receiver._lock:
-                    receiver.received.append(Received(dict(self.headers.items()), body))
+                    receiver.received.append(
+                        Received(dict(self.headers.items()), body, time.time())
+                    )
                     status = receiver.script.pop(0) if receiver.script else receiver.default_status
                 receiver.first_request.set()
                 if receiver.delay_seconds:
                     time.sleep(receiver.delay_seconds)
                 try:
+                    if receiver.trickle_seconds:
+                        answer = b"HTTP/1.1 %d OK\r\nContent-Length: 2\r\n\r\nok" % status
+                        for byte in answer:
+                            self.wfile.write(bytes([byte]))
+                            time.sleep(receiver.trickle_seconds)
+                        return
                     self.send_response(status)
-                    self.send_header("Content-Length", "2")
+                    self.send_header("Content-Length", str(len(receiver.response_body)))
                     self.end_headers()
-                    self.wfile.write(b"ok")
+                    self.wfile.write(receiver.response_body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the sender went away (e.g. a killed worker): nothing to answer
 
