@@ -63,6 +63,13 @@ def world(db):
 
     draft = article("draft")
     pending = review_services.review_submit(article=article("pending"), user=users["editor"])
+    article_services.section_update(
+        article=pending.article,
+        anchor="part-1",
+        user=users["editor"],
+        if_match=etag_of(pending.article),
+        changes={"body": "Edited after submission."},
+    )
     live = review_services.review_submit(article=article("live"), user=users["editor"])
     review_services.review_approve(
         review=live, reviewer=approver, content_hash=live.version.content_hash, kind=ReviewKind.FULL
@@ -175,6 +182,11 @@ WRITES = {
         lambda w: "/admin/articles/section/",
         lambda w: {**action("delete_selected", section_of(w, "part-1").pk), "post": "yes"},
         lambda w: not Section.objects.filter(article=w["draft"], anchor="part-1").exists(),
+    ),
+    "version_revert": Write(
+        lambda w: f"/admin/articles/version/{w['pending'].version.pk}/revert/",
+        lambda w: {"etag": etag_of(w["pending"].article), "reason": ""},
+        lambda w: not Section.objects.filter(body="Edited after submission.").exists(),
     ),
     "version_delete": Write(
         lambda w: f"/admin/articles/version/{w['pending'].version.pk}/delete/",
@@ -371,6 +383,7 @@ EXPECTED_WRITES = {
     "section_change": happens_for("editor"),
     "section_delete": happens_for("editor"),
     "section_delete_selected": happens_for(),
+    "version_revert": happens_for("editor"),
     "version_delete": happens_for(),
     "publication_change": happens_for(),
     "publication_history_revert": happens_for(),

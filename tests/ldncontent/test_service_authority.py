@@ -63,6 +63,13 @@ def world(db):
 
     article("draft")
     pending = review_services.review_submit(article=article("pending"), user=users["editor"])
+    article_services.section_update(
+        article=pending.article,
+        anchor="part-1",
+        user=users["editor"],
+        if_match=etag(pending.article),
+        changes={"body": "Edited after submission."},
+    )
     live = review_services.review_submit(article=article("live"), user=users["editor"])
     review_services.review_approve(
         review=live, reviewer=approver, content_hash=live.version.content_hash, kind=ReviewKind.FULL
@@ -140,6 +147,16 @@ SERVICES: list[tuple[str, set[str], Call]] = [
         {"editor"},
         lambda w, u: article_services.article_replace(
             article=draft(), user=u, if_match=etag(draft()), fields={"title": "Forged"}, sections=[]
+        ),
+    ),
+    (
+        "article_revert",
+        {"editor"},
+        lambda w, u: article_services.article_revert(
+            article=w["pending"].article,
+            version=w["pending"].version,
+            user=u,
+            if_match=etag(w["pending"].article),
         ),
     ),
     (
