@@ -132,9 +132,19 @@ def render_payload(
     }
 
 
+# `<`, `>` and `&` only ever occur inside JSON strings, where their escapes mean the same: so
+# escaped, any part of a payload (json_ld above all) can be inlined in a <script> element
+# as it is served, and cannot close it or open a comment.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
 def payload_bytes(payload: dict[str, Any]) -> bytes:
-    """The payload as the compact UTF-8 JSON that is stored and served."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    """The payload as the compact UTF-8 JSON that is stored and served, safe inside <script>."""
+    return (
+        json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        .translate(_SCRIPT_SAFE)
+        .encode()
+    )
 
 
 def publication_etag(*, version: Version, payload: bytes) -> str:
