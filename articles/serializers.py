@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from articles.models import (
     CHANGE_REASON_MAX_LENGTH,
+    SLUG_PATTERN,
     Article,
     Audience,
     ConsumerSite,
@@ -21,7 +22,7 @@ from articles.models import (
     change_reason_validator,
     slug_validator,
 )
-from articles.services.working_copy import TOPICS_RULE
+from articles.services.working_copy import TOPIC_MAX_LENGTH, TOPICS_MAX, TOPICS_RULE
 from articles.webhook_transport import URL_MAX_LENGTH, webhook_url_pattern, webhook_url_rules
 from ldncontent.serializers import (
     StrictBooleanField,
@@ -29,6 +30,23 @@ from ldncontent.serializers import (
     StrictIntegerField,
     StrictSerializer,
 )
+
+# The slug rule in the schema's (ECMA) dialect, where `\Z` is written `$`.
+SCHEMA_SLUG_PATTERN = SLUG_PATTERN.replace("\\Z", "$")
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "maxItems": TOPICS_MAX,
+        "items": {"type": "string", "pattern": SCHEMA_SLUG_PATTERN, "maxLength": TOPIC_MAX_LENGTH},
+    }
+)
+class TopicsField(serializers.ListField):
+    """Topic slugs: the service checks the rule (TOPICS_RULE) for every path; the schema states
+    it, so clients generated from the schema send only topics the service accepts."""
+
+    child = StrictCharField()
 
 
 def _anchor_field(**kwargs) -> StrictCharField:
@@ -90,8 +108,7 @@ class ArticleFieldsInputSerializer(StrictSerializer):
         required=False,
         help_text="One or two sentences for listings and search.",
     )
-    # The topics rule is the service's (TOPICS_RULE), shared with the admin and the importer.
-    topics = serializers.ListField(child=StrictCharField(), required=False, help_text=TOPICS_RULE)
+    topics = TopicsField(required=False, help_text=TOPICS_RULE)
     audience = serializers.ChoiceField(
         choices=Audience.choices, required=False, help_text="Who the article is written for."
     )

@@ -134,11 +134,11 @@ WRITE_ERRORS = {
 }
 CONDITIONAL_WRITE_ERRORS = {**WRITE_ERRORS, 400: CONDITIONAL_VALIDATION_ERROR}
 
-_IF_MATCH_SCHEMA = {"type": "string", "pattern": IF_MATCH_PATTERN}
-_IF_MATCH_EXAMPLE = OpenApiExample(
+IF_MATCH_SCHEMA = {"type": "string", "pattern": IF_MATCH_PATTERN}
+IF_MATCH_EXAMPLE = OpenApiExample(
     "etag", value='"3f1c0e5b0a6d4b8f9a2e7c1d5b3a9f0e6c2d8b4a1f7e3c9d5b0a6e2f8c4d1b7a"'
 )
-_IF_MATCH_RULES = (
+IF_MATCH_RULES = (
     "Send it exactly as the ETag header gave it, double quotes included; a list of tags "
     "matches when one of them is current. Missing, blank or `*`: 428. Malformed (e.g. without "
     'the double quotes): 400 `malformed_if_match`. Not current, or weak (`W/"…"`, which never '
@@ -147,21 +147,21 @@ _IF_MATCH_RULES = (
 
 IF_MATCH = OpenApiParameter(
     name="If-Match",
-    type=_IF_MATCH_SCHEMA,
+    type=IF_MATCH_SCHEMA,
     location=OpenApiParameter.HEADER,
     required=True,
     description="The article's ETag from your last GET (or from the last write's response). "
-    + _IF_MATCH_RULES,
-    examples=[_IF_MATCH_EXAMPLE],
+    + IF_MATCH_RULES,
+    examples=[IF_MATCH_EXAMPLE],
 )
 IF_MATCH_UNLESS_CREATING = OpenApiParameter(
     name="If-Match",
-    type=_IF_MATCH_SCHEMA,
+    type=IF_MATCH_SCHEMA,
     location=OpenApiParameter.HEADER,
     required=False,
     description="To replace an existing article: its ETag from your last GET. Leave it out to "
-    "create a new one (with it: 412, as no current version matches). " + _IF_MATCH_RULES,
-    examples=[_IF_MATCH_EXAMPLE],
+    "create a new one (with it: 412, as no current version matches). " + IF_MATCH_RULES,
+    examples=[IF_MATCH_EXAMPLE],
 )
 ETAG_HEADER = OpenApiParameter(
     name="ETag",

@@ -14,7 +14,16 @@ from rest_framework.views import APIView
 from articles import selectors as article_selectors
 from articles.apis import AuthoringPagination
 from articles.serializers import PublishedArticleOutputSerializer
-from ldncontent.apidocs import CONFLICT, READ_ERRORS, WRITE_ERRORS, error_response
+from ldncontent.apidocs import (
+    CONDITIONAL_WRITE_ERRORS,
+    CONFLICT,
+    IF_MATCH_EXAMPLE,
+    IF_MATCH_RULES,
+    IF_MATCH_SCHEMA,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    error_response,
+)
 from ldncontent.permissions import HasStaffRole
 from reviews import apidocs as examples
 from reviews import selectors, services
@@ -79,14 +88,17 @@ class ArticleSubmitApi(StaffPermissions, APIView):
         parameters=[
             OpenApiParameter(
                 "If-Match",
-                OpenApiTypes.STR,
+                IF_MATCH_SCHEMA,
                 OpenApiParameter.HEADER,
-                description="Optional: the article's current ETag.",
+                description="Optional: the article's current ETag. " + IF_MATCH_RULES,
+                examples=[IF_MATCH_EXAMPLE],
             )
         ],
         responses={
             201: ReviewSummaryOutputSerializer,
-            **{code: WRITE_ERRORS[code] for code in (400, 401, 403, 404, 412, 413, 415)},
+            **{
+                code: CONDITIONAL_WRITE_ERRORS[code] for code in (400, 401, 403, 404, 412, 413, 415)
+            },
             409: CONFLICT,
             428: error_response(
                 "If-Match was sent blank or as `*` (which is refused).",

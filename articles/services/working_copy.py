@@ -109,8 +109,9 @@ def _validated_topics(topics: Any) -> list[str]:
         raise InvalidContent(errors={"topics": [TOPICS_RULE]})
     unique = list(dict.fromkeys(topics))
     problems = []
-    if len(unique) > TOPICS_MAX:
-        problems.append(f"There are {len(unique)} topics; the limit is {TOPICS_MAX}.")
+    # Counted as sent, duplicates included, as the schema's maxItems counts them.
+    if len(topics) > TOPICS_MAX:
+        problems.append(f"There are {len(topics)} topics; the limit is {TOPICS_MAX}.")
     for topic in unique:
         try:
             slug_validator(topic)

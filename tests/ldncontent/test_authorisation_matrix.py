@@ -105,6 +105,13 @@ OPERATIONS = [
     ),
     ("articles_submit", "post", "/api/v1/articles/draft/submit/", {}, staff(201, 403, 403)),
     (
+        "articles_revert",
+        "post",
+        "/api/v1/articles/live/revert/",
+        {"version": 1},
+        staff(200, 403, 403),
+    ),
+    (
         "articles_review_status",
         "get",
         "/api/v1/articles/draft/review-status/",
@@ -242,6 +249,14 @@ def world(db):
     review_services.review_approve(
         review=live, reviewer=approver, content_hash=live.version.content_hash, kind=ReviewKind.FULL
     )
+    live_article = Article.objects.get(slug="live")
+    article_services.section_update(
+        article=live_article,
+        anchor="part-0",
+        user=editor,
+        if_match=article_etag(article=live_article, sections=section_list(article=live_article)),
+        changes={"body": "Edited since version 1: a revert has something to undo."},
+    )
     comment = Comment.objects.create(review=review, body="First remark.", author=approver)
     site = ConsumerSite.objects.create(name="Site", contact_email="web@example.org")
     _, key = article_services.consumer_key_issue(site=site, name="valid", issued_by=admin)
@@ -290,7 +305,8 @@ def test_authorisation_matrix(world, role, method, path, body, expected):
     path = fill(path, world["ids"])
     headers = {}
     if path.startswith("/api/v1/articles/") and (
-        method in WRITES_NEED_ETAG or (path.endswith("/sections/") and method == "post")
+        method in WRITES_NEED_ETAG
+        or (method == "post" and path.endswith(("/sections/", "/revert/")))
     ):
         article = Article.objects.get(slug=path.split("/")[4])
         headers["HTTP_IF_MATCH"] = article_etag(

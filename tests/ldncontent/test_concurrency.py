@@ -53,6 +53,7 @@ from articles.models import (
 from ldncontent.tokens import token_issue
 from reviews import services as review_services
 from reviews.models import Review, ReviewState, ReviewTransition
+from reviews.services import workflow as review_workflow
 from tests import factories
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -750,7 +751,8 @@ def test_approval_and_resubmission_never_deadlock(base_url, monkeypatch, server_
         submit_holds_article.set()
         return version
 
-    monkeypatch.setattr(review_services, "ensure_can_decide", ensure_can_decide)
+    # The approval calls ensure_can_decide by its name in the workflow module.
+    monkeypatch.setattr(review_workflow, "ensure_can_decide", ensure_can_decide)
     monkeypatch.setattr(article_services, "version_submit", version_submit)
     results: dict[str, httpx.Response] = {}
 
