@@ -52,12 +52,32 @@ class TokenResponseSerializer(serializers.Serializer):
     )
 
 
+class WhoAmIClinicianSerializer(serializers.Serializer):
+    """The clinician profile: what readers see of the user's approvals."""
+
+    published_name = serializers.CharField(
+        read_only=True, help_text="The name shown to readers, e.g. `Dr Amina Okafor`."
+    )
+    credentials = serializers.CharField(
+        read_only=True, help_text="Post-nominal credentials, e.g. `MBBS, MRCGP`."
+    )
+    profession = serializers.CharField(read_only=True, help_text="e.g. `General practitioner`.")
+    active = serializers.BooleanField(
+        read_only=True, help_text="Only an active clinician may approve, reject or request changes."
+    )
+
+
 class WhoAmISerializer(serializers.Serializer):
-    """The authenticated user and their roles."""
+    """The authenticated user, their roles and their clinician profile if any."""
 
     username = serializers.CharField(read_only=True, help_text="The username.")
     roles = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="The user's role groups."
+    )
+    clinician = WhoAmIClinicianSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The clinician profile (a superuser grants it); null for other staff.",
     )
 
 
@@ -170,16 +190,41 @@ class WhoAmIApi(APIView):
     @extend_schema(
         operation_id="auth_me",
         summary="Who am I",
-        description="The authenticated user and their role groups.",
+        description="The authenticated user, their role groups and, for clinicians, the "
+        "profile that approvals publish (name, credentials, profession, active).",
         tags=AUTH_TAG,
         responses={200: WhoAmISerializer, 401: NOT_AUTHENTICATED},
         examples=[
             OpenApiExample(
-                "me", value={"username": "editor", "roles": ["editors"]}, response_only=True
-            )
+                "editor",
+                value={"username": "editor", "roles": ["editors"], "clinician": None},
+                response_only=True,
+            ),
+            OpenApiExample(
+                "clinician",
+                value={
+                    "username": "clinician",
+                    "roles": ["clinical-reviewers"],
+                    "clinician": {
+                        "published_name": "Dr Amina Okafor",
+                        "credentials": "MBBS, MRCGP",
+                        "profession": "General practitioner",
+                        "active": True,
+                    },
+                },
+                response_only=True,
+            ),
         ],
     )
     def get(self, request: Request) -> Response:
+        # The reverse one-to-one raises (an AttributeError) when there is no profile.
+        profile = getattr(request.user, "clinician_profile", None)
         return Response(
-            {"username": request.user.get_username(), "roles": sorted(user_roles(request.user))}
+            WhoAmISerializer(
+                {
+                    "username": request.user.get_username(),
+                    "roles": sorted(user_roles(request.user)),
+                    "clinician": profile,
+                }
+            ).data
         )

@@ -42,6 +42,22 @@ def test_the_token_authenticates_the_authoring_api(api_client):
     assert api_client.get("/api/v1/auth/me/").json() == {
         "username": user.username,
         "roles": ["editors"],
+        "clinician": None,
+    }
+
+
+def test_who_am_i_shows_a_clinician_the_profile_their_approvals_publish(api_client):
+    user = factories.clinician_with_profile(username="okafor")
+    api_client.force_authenticate(user=user)
+    assert api_client.get("/api/v1/auth/me/").json() == {
+        "username": "okafor",
+        "roles": ["clinical-reviewers"],
+        "clinician": {
+            "published_name": "Dr Okafor",
+            "credentials": "MBBS, MRCGP",
+            "profession": "General practitioner",
+            "active": True,
+        },
     }
 
 
