@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import CharField, F, QuerySet, Value, Window
+from django.db.models.functions import Lag
 from django.http import Http404
 
 from articles.diffing import SnapshotDiff, diff_snapshots
@@ -139,58 +140,90 @@ class HistoryEntry:
 _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def _entries_for(records: list, *, object_type: str, fields: tuple[str, ...]) -> list[HistoryEntry]:
-    """Entries for one object's records in time order, each compared with the one before."""
-    entries = []
-    previous = None
-    for record in records:
-        changes = []
-        for name in fields:
-            new = getattr(record, name)
-            old = getattr(previous, name) if previous is not None else None
-            if record.history_type == "-":
-                continue
-            if previous is None or old != new:
-                changes.append(FieldChange(field=name, old=old, new=new))
-        user = record.history_user
-        entries.append(
-            HistoryEntry(
-                history_id=record.history_id,
-                object_type=object_type,
-                anchor=getattr(record, "anchor", None),
-                action=_ACTIONS[record.history_type],
-                changed_at=record.history_date,
-                changed_by=user.get_username() if user else None,
-                reason=record.history_change_reason,
-                changes=changes,
+def _history_entry(record, previous, *, object_type: str, fields: tuple[str, ...]) -> HistoryEntry:
+    """One record as an entry, its changes compared with the object's record before it."""
+    changes = (
+        []
+        if record.history_type == "-"
+        else [
+            FieldChange(
+                field=name,
+                old=getattr(previous, name) if previous is not None else None,
+                new=getattr(record, name),
             )
-        )
-        previous = record
-    return entries
-
-
-def article_history(*, article: Article) -> list[HistoryEntry]:
-    """Every recorded change to the article and its sections (deleted ones too), newest first."""
-    entries = _entries_for(
-        list(
-            Article.history.filter(id=article.pk)
-            .select_related("history_user")
-            .order_by("history_date", "history_id")
-        ),
-        object_type="article",
-        fields=ARTICLE_TRACKED_FIELDS,
+            for name in fields
+            if previous is None or getattr(previous, name) != getattr(record, name)
+        ]
     )
-    section_records: dict[int, list] = {}
-    for record in (
-        Section.history.filter(article_id=article.pk)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
-    ):
-        section_records.setdefault(record.id, []).append(record)
-    for records in section_records.values():
-        entries.extend(_entries_for(records, object_type="section", fields=SECTION_TRACKED_FIELDS))
-    entries.sort(key=lambda entry: (entry.changed_at, entry.history_id), reverse=True)
-    return entries
+    user = record.history_user
+    return HistoryEntry(
+        history_id=record.history_id,
+        object_type=object_type,
+        anchor=getattr(record, "anchor", None),
+        action=_ACTIONS[record.history_type],
+        changed_at=record.history_date,
+        changed_by=user.get_username() if user else None,
+        reason=record.history_change_reason,
+        changes=changes,
+    )
+
+
+# (object type, model, tracked fields, the history column that names the article)
+_HISTORY_SOURCES = (
+    ("article", Article, ARTICLE_TRACKED_FIELDS, "id"),
+    ("section", Section, SECTION_TRACKED_FIELDS, "article_id"),
+)
+
+
+def article_history_index(*, article: Article) -> QuerySet:
+    """Every history record of the article and its sections (deleted ones too), newest first.
+
+    Rows carry only `object_type`, `history_id` and `previous_id` (the same object's record
+    before, found by the database): paginate them, then read one page with `history_entries`,
+    so no page loads the bodies of records it does not show.
+    """
+    parts = [
+        model.history.filter(**{article_column: article.pk})
+        .annotate(
+            object_type=Value(object_type, output_field=CharField()),
+            previous_id=Window(
+                Lag("history_id"),
+                partition_by=[F("id")],
+                order_by=[F("history_date").asc(), F("history_id").asc()],
+            ),
+        )
+        .values("history_date", "history_id", "object_type", "previous_id")
+        .order_by()  # history's default ordering is not allowed inside a union
+        for object_type, model, _, article_column in _HISTORY_SOURCES
+    ]
+    return (
+        parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id", "object_type")
+    )
+
+
+def history_entries(*, rows: Iterable[dict]) -> list[HistoryEntry]:
+    """The entries of index rows (a page of `article_history_index`), one query per kind."""
+    rows = list(rows)
+    entries_by_row: dict[tuple[str, int], HistoryEntry] = {}
+    for object_type, model, fields, _ in _HISTORY_SOURCES:
+        own_rows = [row for row in rows if row["object_type"] == object_type]
+        if not own_rows:
+            continue
+        wanted = {row["history_id"] for row in own_rows} | {
+            row["previous_id"] for row in own_rows if row["previous_id"] is not None
+        }
+        records = {
+            record.history_id: record
+            for record in model.history.filter(history_id__in=wanted).select_related("history_user")
+        }
+        for row in own_rows:
+            entries_by_row[object_type, row["history_id"]] = _history_entry(
+                records[row["history_id"]],
+                records.get(row["previous_id"]),
+                object_type=object_type,
+                fields=fields,
+            )
+    return [entries_by_row[row["object_type"], row["history_id"]] for row in rows]
 
 
 def version_list(*, article: Article) -> QuerySet[Version]:

@@ -518,6 +518,8 @@ class ArticleHistoryApi(AuthoringPermissions, generics.ListAPIView):
     pagination_class = AuthoringPagination
     filter_backends = []
 
-    def get_queryset(self):
-        article = selectors.article_get(slug=self.kwargs["slug"])
-        return selectors.article_history(article=article)
+    def list(self, request: Request, slug: str) -> Response:
+        article = selectors.article_get(slug=slug)
+        page = self.paginate_queryset(selectors.article_history_index(article=article))
+        entries = selectors.history_entries(rows=page)
+        return self.get_paginated_response(HistoryEntryOutputSerializer(entries, many=True).data)
