@@ -467,3 +467,32 @@ def test_clinician_may_not_patch(clinician_client, make_article):
         detail_url("stopping-ldn"), {"title": "X"}, format="json", HTTP_IF_MATCH=etag
     )
     assert_error(response, 403, "permission_denied")
+
+
+def test_the_readme_read_modify_write_flow_keeps_everything_it_did_not_change(
+    editor_client, make_article
+):
+    """The README's PUT example: GET, keep the writable fields, change one body, PUT back."""
+    make_article(slug="stopping-ldn", sections=3, summary="Taper slowly.", topics=["ldn", "pain"])
+    read = editor_client.get("/api/v1/articles/stopping-ldn/")
+    article = read.json()
+    document = {
+        **{name: article[name] for name in ("title", "summary", "topics", "audience")},
+        "external_id": article["external_id"],
+        "sections": [
+            {name: section[name] for name in ("anchor", "heading", "body")}
+            for section in article["sections"]
+        ],
+    }
+    document["sections"][1]["body"] = "Lower the dose in small steps."
+
+    written = editor_client.put(
+        "/api/v1/articles/stopping-ldn/", document, format="json", HTTP_IF_MATCH=read["ETag"]
+    )
+
+    assert written.status_code == 200, written.content
+    after = written.json()
+    assert [section["anchor"] for section in after["sections"]] == ["part-0", "part-1", "part-2"]
+    assert after["sections"][1]["body"] == "Lower the dose in small steps."
+    assert after["sections"][0]["body"] == article["sections"][0]["body"]
+    assert (after["summary"], after["topics"]) == ("Taper slowly.", ["ldn", "pain"])
