@@ -14,7 +14,6 @@ from articles.models import (
     DeliveryAttempt,
     EventType,
     Publication,
-    ReviewKind,
     Section,
     Version,
     WebhookDelivery,
@@ -471,120 +470,6 @@ class PublicationStatusOutputSerializer(serializers.ModelSerializer):
             "retracted_by",
         ]
         read_only_fields = fields
-
-
-class MedicalReviewOutputSerializer(serializers.Serializer):
-    """Who reviewed the served version clinically, and when it is due again."""
-
-    reviewer_name = serializers.CharField(read_only=True, help_text="The clinician's name.")
-    reviewer_credentials = serializers.CharField(
-        read_only=True, help_text="Their credentials, e.g. `MBBS, MRCGP`."
-    )
-    review_kind = serializers.ChoiceField(
-        choices=ReviewKind.choices,
-        read_only=True,
-        help_text="`full`: the whole article was reviewed; `change`: only the latest changes.",
-    )
-    approved_at = serializers.DateTimeField(read_only=True, help_text="When it was approved.")
-    last_reviewed = serializers.DateField(
-        read_only=True, help_text="The date of the last full clinical review."
-    )
-    next_review_due = serializers.DateField(read_only=True, help_text="When it is due again.")
-
-
-class PublishedSectionOutputSerializer(serializers.Serializer):
-    """A section as served: Markdown and sanitised HTML."""
-
-    anchor = serializers.CharField(read_only=True, help_text="Stable id of the section.")
-    heading = serializers.CharField(read_only=True, help_text="The heading.")
-    position = serializers.IntegerField(read_only=True, help_text="0-based place.")
-    markdown = serializers.CharField(read_only=True, help_text="The body as CommonMark.")
-    html = serializers.CharField(
-        read_only=True, help_text="The body as HTML, sanitised by an allow-list."
-    )
-
-
-class PublishedArticleOutputSerializer(serializers.Serializer):
-    """An approved article exactly as consuming sites are served it."""
-
-    slug = serializers.CharField(read_only=True, help_text="URL name of the article.")
-    title = serializers.CharField(read_only=True)
-    summary = serializers.CharField(read_only=True)
-    topics = serializers.ListField(child=serializers.CharField(), read_only=True)
-    audience = serializers.ChoiceField(choices=Audience.choices, read_only=True)
-    version = serializers.IntegerField(read_only=True, help_text="The approved version number.")
-    content_hash = serializers.CharField(
-        read_only=True, help_text="SHA-256 of the approved content."
-    )
-    review_overdue = serializers.BooleanField(
-        read_only=True, help_text="True once next_review_due has passed."
-    )
-    medical_review = MedicalReviewOutputSerializer(read_only=True)
-    sections = PublishedSectionOutputSerializer(many=True, read_only=True)
-    json_ld = serializers.JSONField(
-        read_only=True, help_text="schema.org MedicalWebPage for the page's <script> tag."
-    )
-
-
-class PublishedListItemOutputSerializer(serializers.Serializer):
-    """An approved article in the delivery list (without sections)."""
-
-    slug = serializers.CharField(read_only=True)
-    title = serializers.CharField(read_only=True)
-    summary = serializers.CharField(read_only=True)
-    topics = serializers.ListField(child=serializers.CharField(), read_only=True)
-    audience = serializers.ChoiceField(choices=Audience.choices, read_only=True)
-    version = serializers.IntegerField(read_only=True)
-    content_hash = serializers.CharField(read_only=True)
-    etag = serializers.CharField(
-        read_only=True, help_text="The article's current ETag, for If-None-Match."
-    )
-    review_overdue = serializers.BooleanField(read_only=True)
-    medical_review = MedicalReviewOutputSerializer(read_only=True)
-    updated_at = serializers.DateTimeField(read_only=True, help_text="Last change served.")
-
-
-class PublishedListOutputSerializer(serializers.Serializer):
-    """A page of approved articles."""
-
-    results = PublishedListItemOutputSerializer(many=True, read_only=True)
-    next_cursor = serializers.CharField(
-        read_only=True,
-        allow_null=True,
-        help_text="Pass as `cursor` for the next page; null at the end.",
-    )
-
-
-class ChangeEventOutputSerializer(serializers.Serializer):
-    """One event of the changes feed."""
-
-    id = serializers.IntegerField(read_only=True, help_text="Position in the feed.")
-    type = serializers.ChoiceField(choices=EventType.choices, read_only=True)
-    slug = serializers.CharField(read_only=True)
-    version = serializers.IntegerField(read_only=True, allow_null=True)
-    content_hash = serializers.CharField(read_only=True)
-    occurred_at = serializers.DateTimeField(read_only=True)
-    data = serializers.JSONField(
-        read_only=True, help_text="Details: e.g. the retraction reason or the review date."
-    )
-
-
-class ChangesPageOutputSerializer(serializers.Serializer):
-    """A page of the changes feed."""
-
-    events = ChangeEventOutputSerializer(many=True, read_only=True)
-    next_cursor = serializers.CharField(
-        read_only=True, help_text="Store it; pass it as `cursor` on your next sync."
-    )
-
-
-class RetractionNoticeOutputSerializer(serializers.Serializer):
-    """The 410 answer for a retracted article."""
-
-    code = serializers.CharField(read_only=True, help_text="`retracted`.")
-    detail = serializers.CharField(read_only=True)
-    retracted_at = serializers.DateTimeField(read_only=True)
-    reason = serializers.CharField(read_only=True, help_text="Why it was withdrawn.")
 
 
 def _webhook_url_field(**kwargs) -> StrictCharField:

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from articles import selectors as article_selectors
 from articles.apis import AuthoringPagination
-from articles.serializers import PublishedArticleOutputSerializer
+from articles.delivery.serializers import PublishedArticleOutputSerializer
 from ldncontent.apidocs import (
     CONDITIONAL_WRITE_ERRORS,
     CONFLICT,

@@ -27,6 +27,13 @@ from rest_framework.views import APIView
 
 from articles import apidocs as examples
 from articles.consumer_auth import ConsumerKeyAuthentication, api_key_from, throttle_wait
+from articles.delivery.serializers import (
+    ChangesPageOutputSerializer,
+    PublishedArticleOutputSerializer,
+    PublishedListOutputSerializer,
+    PublishedSectionOutputSerializer,
+    RetractionNoticeOutputSerializer,
+)
 from articles.models import SLUG_PATTERN, Audience
 from articles.published_selectors import (
     Consumer,
@@ -37,13 +44,6 @@ from articles.published_selectors import (
     publication_page,
 )
 from articles.rendering import iso_8601
-from articles.serializers import (
-    ChangesPageOutputSerializer,
-    PublishedArticleOutputSerializer,
-    PublishedListOutputSerializer,
-    PublishedSectionOutputSerializer,
-    RetractionNoticeOutputSerializer,
-)
 from ldncontent.apidocs import error_response
 from ldncontent.http import parse_etag_list
 
