@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from articles.models import ReviewKind
-from articles.serializers import (
+from articles.serializers.versions import (
     SnapshotDiffOutputSerializer,
     VersionSectionOutputSerializer,
 )

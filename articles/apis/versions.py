@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from articles import apidocs as examples
 from articles import selectors, services
-from articles.serializers import (
+from articles.serializers.versions import (
     PublicationStatusOutputSerializer,
     RetractInputSerializer,
     VersionDiffOutputSerializer,

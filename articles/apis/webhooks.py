@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from articles import services
 from articles.exceptions import EndpointSwitchedOff
 from articles.models import WebhookDelivery, WebhookEndpoint
-from articles.serializers import (
+from articles.serializers.webhooks import (
     WebhookDeliveryOutputSerializer,
     WebhookEndpointChangedOutputSerializer,
     WebhookEndpointCreateInputSerializer,

@@ -15,8 +15,7 @@ from articles import apidocs as examples
 from articles import selectors, services
 from articles.exceptions import ChangeReasonTwice
 from articles.filters import ArticleFilter
-from articles.models import Article
-from articles.serializers import (
+from articles.serializers.articles import (
     ArticleCreateInputSerializer,
     ArticleOutputSerializer,
     ArticleReplaceInputSerializer,
@@ -24,12 +23,14 @@ from articles.serializers import (
     ArticleSummaryOutputSerializer,
     ArticleUpdateInputSerializer,
     HistoryEntryOutputSerializer,
+)
+from articles.serializers.fields import change_reason_field
+from articles.serializers.sections import (
     SectionCreateInputSerializer,
     SectionOrderInputSerializer,
     SectionOrderOutputSerializer,
     SectionOutputSerializer,
     SectionUpdateInputSerializer,
-    change_reason_field,
 )
 from ldncontent.apidocs import (
     ETAG_HEADER,
@@ -39,8 +40,6 @@ from ldncontent.apidocs import (
     WRITE_ERRORS,
     error_response,
 )
-from ldncontent.exceptions import PreconditionFailed
-from ldncontent.http import parse_if_match
 from ldncontent.permissions import HasStaffRole, WritesNeedEditor
 
 ARTICLES_TAG = ["articles"]
@@ -226,32 +225,18 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
         data = dict(serializer.validated_data)
         sections = data.pop("sections")
         reason = _change_reason(request, data)
-        article = Article.objects.filter(slug=slug).first()
-        if article is None:
-            if_match = (_if_match(request) or "").strip()
-            if if_match:
-                if if_match != "*":
-                    parse_if_match(if_match)  # a malformed header is a 400 here too
-                # No current version can match: the client meant another article (RFC 9110).
-                raise PreconditionFailed(
-                    f"No article has the slug {slug!r}: leave If-Match out to create it, or "
-                    "check the slug."
-                )
-            services.article_create(
-                author=request.user, slug=slug, fields=data, sections=sections, reason=reason
-            )
-            return _article_response(
-                selectors.working_copy_get(slug=slug), status_code=status.HTTP_201_CREATED
-            )
-        services.article_replace(
-            article=article,
+        _, created = services.article_put(
+            slug=slug,
             user=request.user,
             if_match=_if_match(request),
             fields=data,
             sections=sections,
             reason=reason,
         )
-        return _article_response(selectors.working_copy_get(slug=slug))
+        return _article_response(
+            selectors.working_copy_get(slug=slug),
+            status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
     @extend_schema(
         operation_id="articles_partial_update",

@@ -1,0 +1,1 @@
+"""Input and output shapes of the authoring API, one module per API module (articles/apis/)."""

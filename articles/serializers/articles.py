@@ -1,0 +1,169 @@
+"""Input and output shapes of the articles API (the working copy's article, its revert and its
+history); rules live in services, not here."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from articles.models import Article, Audience, slug_validator
+from articles.serializers.fields import (
+    TopicsField,
+    anchor_field,
+    body_field,
+    change_reason_field,
+    heading_field,
+)
+from articles.serializers.sections import SectionOutputSerializer
+from articles.services.working_copy import TOPICS_RULE
+from ldncontent.serializers import StrictCharField, StrictIntegerField, StrictSerializer
+
+
+class ArticleSectionInputSerializer(StrictSerializer):
+    """One section of a whole document sent with POST or PUT."""
+
+    anchor = anchor_field()
+    heading = heading_field()
+    body = body_field(required=False, default="")
+
+
+class ArticleFieldsInputSerializer(StrictSerializer):
+    """The article's own writable fields."""
+
+    title = StrictCharField(max_length=200, help_text="Title as readers see it; not blank.")
+    summary = StrictCharField(
+        max_length=1000,
+        allow_blank=True,
+        required=False,
+        help_text="One or two sentences for listings and search.",
+    )
+    topics = TopicsField(required=False, help_text=TOPICS_RULE)
+    audience = serializers.ChoiceField(
+        choices=Audience.choices, required=False, help_text="Who the article is written for."
+    )
+    external_id = StrictCharField(
+        max_length=200,
+        allow_null=True,
+        allow_blank=True,
+        required=False,
+        help_text="The CMS's own id for this article; unique; null or empty to clear.",
+    )
+    reason = change_reason_field()
+
+
+class ArticleCreateInputSerializer(ArticleFieldsInputSerializer):
+    """POST /api/v1/articles/: a new article, optionally with its sections."""
+
+    slug = StrictCharField(
+        max_length=120,
+        validators=[slug_validator],
+        help_text="URL name of the article, unique, e.g. `stopping-ldn`; cannot change later.",
+    )
+    sections = ArticleSectionInputSerializer(
+        many=True, required=False, help_text="The sections, in order."
+    )
+
+
+class ArticleReplaceInputSerializer(ArticleFieldsInputSerializer):
+    """PUT /api/v1/articles/{slug}/: the whole document; omitted optional fields are reset."""
+
+    sections = ArticleSectionInputSerializer(
+        many=True,
+        help_text="Every section, in order, matched by anchor: listed anchors are updated or "
+        "created, anchors not listed are deleted.",
+    )
+
+
+class ArticleUpdateInputSerializer(ArticleFieldsInputSerializer):
+    """PATCH /api/v1/articles/{slug}/: some of the article's own fields."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+
+
+class ArticleRevertInputSerializer(StrictSerializer):
+    """POST /api/v1/articles/{slug}/revert/: the version whose content the working copy gets."""
+
+    version = StrictIntegerField(
+        min_value=1,
+        max_value=2_147_483_647,
+        help_text="The number of the article's version to revert to (see its versions list).",
+    )
+    reason = change_reason_field()
+
+
+class ArticleSummaryOutputSerializer(serializers.ModelSerializer):
+    """An article in the authoring list (without its sections)."""
+
+    author = serializers.CharField(
+        source="author.get_username", read_only=True, help_text="Who created the article."
+    )
+    topics = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Topic slugs."
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "topics",
+            "audience",
+            "external_id",
+            "author",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ArticleOutputSerializer(ArticleSummaryOutputSerializer):
+    """An article's working copy with its sections and its current ETag."""
+
+    etag = serializers.SerializerMethodField(
+        help_text="The ETag to send in If-Match on your next write (also in the ETag header)."
+    )
+    sections = serializers.SerializerMethodField(help_text="The sections, in order.")
+
+    class Meta(ArticleSummaryOutputSerializer.Meta):
+        fields = [*ArticleSummaryOutputSerializer.Meta.fields, "etag", "sections"]
+        read_only_fields = fields
+
+    def get_etag(self, article) -> str:
+        return self.context["etag"]
+
+    @extend_schema_field(SectionOutputSerializer(many=True))
+    def get_sections(self, article) -> list:
+        return SectionOutputSerializer(self.context["sections"], many=True).data
+
+
+class FieldChangeOutputSerializer(serializers.Serializer):
+    """One field's value before and after a change."""
+
+    field = serializers.CharField(read_only=True, help_text="The field that changed.")
+    old = serializers.JSONField(read_only=True, help_text="The value before (null on creation).")
+    new = serializers.JSONField(read_only=True, help_text="The value after.")
+
+
+class HistoryEntryOutputSerializer(serializers.Serializer):
+    """One recorded change to an article or to one of its sections."""
+
+    history_id = serializers.IntegerField(read_only=True, help_text="Id of the history record.")
+    object_type = serializers.ChoiceField(
+        choices=["article", "section"], read_only=True, help_text="What was changed."
+    )
+    anchor = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The section's anchor (null for the article)."
+    )
+    action = serializers.ChoiceField(
+        choices=["created", "changed", "deleted"], read_only=True, help_text="What happened."
+    )
+    changed_at = serializers.DateTimeField(read_only=True, help_text="When.")
+    changed_by = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Username of who made the change."
+    )
+    reason = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Why, as recorded by the service."
+    )
+    changes = FieldChangeOutputSerializer(
+        many=True, read_only=True, help_text="Fields with old and new values."
+    )
