@@ -110,10 +110,10 @@ def _profile() -> int:
     from django.test import override_settings
     from django.utils import timezone
 
-    from articles.apis import delivery
-    from articles.consumer_auth import throttle_wait
-    from articles.middleware import DeliveryMiddleware
-    from articles.published_selectors import (
+    from articles.delivery import views as delivery
+    from articles.delivery.keys import throttle_wait
+    from articles.delivery.middleware import DeliveryMiddleware
+    from articles.delivery.selectors import (
         _KEY_AND_PUBLICATION_SQL,
         _KEY_GENERATOR,
         consumer_for_key,

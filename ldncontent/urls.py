@@ -12,7 +12,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from articles import delivery_urls
+from articles.delivery import urls as delivery_urls
 from ldncontent import auth_apis
 
 logger = logging.getLogger(__name__)

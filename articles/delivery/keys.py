@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 
-from articles.published_selectors import Consumer, consumer_for_key
+from articles.delivery.selectors import Consumer, consumer_for_key
 
 KEY_PREFIX = "Api-Key "
 
@@ -57,7 +57,7 @@ class ConsumerKeyAuthentication(BaseAuthentication):
 
 
 class ConsumerKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "articles.consumer_auth.ConsumerKeyAuthentication"
+    target_class = "articles.delivery.keys.ConsumerKeyAuthentication"
     name = "ConsumerApiKey"
 
     def get_security_definition(self, auto_schema):

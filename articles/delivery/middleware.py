@@ -1,4 +1,4 @@
-"""Middleware of the articles app."""
+"""The middleware that answers delivery requests before the rest of the stack."""
 
 import re
 from collections.abc import Callable
@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, URLResolver
 from django.urls.resolvers import RegexPattern
 
-from articles.delivery_urls import PREFIX
+from articles.delivery.urls import PREFIX
 from ldncontent.error_handler import DATABASE_UNAVAILABLE_ERRORS, database_unavailable
 
 
@@ -26,7 +26,7 @@ class DeliveryMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
         self.resolver = URLResolver(
-            RegexPattern(rf"^/{re.escape(PREFIX)}"), "articles.delivery_urls"
+            RegexPattern(rf"^/{re.escape(PREFIX)}"), "articles.delivery.urls"
         )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

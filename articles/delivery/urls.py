@@ -2,22 +2,22 @@
 
 from django.urls import path
 
-from articles.apis import delivery
+from articles.delivery import views
 
-# Mounted first in the root URLconf, and routed by articles.middleware.DeliveryMiddleware.
+# Mounted first in the root URLconf, and routed by articles.delivery.middleware.
 PREFIX = "api/v1/published/"
 
 urlpatterns = [
-    path("articles/", delivery.PublishedArticleListApi.as_view(), name="published-article-list"),
+    path("articles/", views.PublishedArticleListApi.as_view(), name="published-article-list"),
     path(
         "articles/<slug:slug>/",
-        delivery.PublishedArticleDetailApi.as_view(),
+        views.PublishedArticleDetailApi.as_view(),
         name="published-article-detail",
     ),
     path(
         "articles/<slug:slug>/sections/<slug:anchor>/",
-        delivery.PublishedSectionDetailApi.as_view(),
+        views.PublishedSectionDetailApi.as_view(),
         name="published-section-detail",
     ),
-    path("changes/", delivery.ChangesFeedApi.as_view(), name="published-changes"),
+    path("changes/", views.ChangesFeedApi.as_view(), name="published-changes"),
 ]

@@ -3,7 +3,7 @@
 Each view is a DRF view for the OpenAPI schema, but `dispatch` is a lean path of its own:
 check the key, throttle, then answer from the published read model. An article or a section
 takes one query (the key and the publication together), a list or the changes feed two. It
-never reads the working copy, versions or reviews. `articles.middleware.DeliveryMiddleware`
+never reads the working copy, versions or reviews. `articles.delivery.middleware.DeliveryMiddleware`
 routes these requests past the middleware that delivery doesn't use.
 """
 
@@ -26,7 +26,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
 from articles import apidocs as examples
-from articles.consumer_auth import ConsumerKeyAuthentication, api_key_from, throttle_wait
+from articles.delivery.keys import ConsumerKeyAuthentication, api_key_from, throttle_wait
+from articles.delivery.selectors import (
+    Consumer,
+    ServedPublication,
+    consumer_for_key,
+    events_after,
+    publication_for_key,
+    publication_page,
+)
 from articles.delivery.serializers import (
     ChangesPageOutputSerializer,
     PublishedArticleOutputSerializer,
@@ -35,14 +43,6 @@ from articles.delivery.serializers import (
     RetractionNoticeOutputSerializer,
 )
 from articles.models import SLUG_PATTERN, Audience
-from articles.published_selectors import (
-    Consumer,
-    ServedPublication,
-    consumer_for_key,
-    events_after,
-    publication_for_key,
-    publication_page,
-)
 from articles.rendering import iso_8601
 from ldncontent.apidocs import error_response
 from ldncontent.http import parse_etag_list

@@ -16,9 +16,9 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from articles import services as article_services
-from articles.apis.delivery import DeliveryApi
+from articles.delivery.selectors import consumer_for_key, publication_for_key
+from articles.delivery.views import DeliveryApi
 from articles.models import ConsumerSite, Event, Publication, ReviewKind
-from articles.published_selectors import consumer_for_key, publication_for_key
 from articles.rendering import iso_8601, render_list_entry
 from articles.selectors import article_etag, section_list
 from ldncontent.tokens import token_issue
