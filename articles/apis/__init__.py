@@ -1,21 +1,19 @@
-"""The authoring API of articles: the working copy, its versions, and retraction."""
+"""The authoring API of articles: the working copy (articles, sections), its versions, and
+retraction; webhooks are in articles.apis.webhooks."""
 
+from articles.apis.articles import (
+    ArticleDetailApi,
+    ArticleHistoryApi,
+    ArticleListCreateApi,
+    ArticleRevertApi,
+)
+from articles.apis.authoring import AuthoringPagination, AuthoringPermissions
+from articles.apis.sections import SectionDetailApi, SectionListCreateApi, SectionOrderApi
 from articles.apis.versions import (
     PublicationRetractApi,
     VersionDetailApi,
     VersionDiffApi,
     VersionListApi,
-)
-from articles.apis.working_copy import (
-    ArticleDetailApi,
-    ArticleHistoryApi,
-    ArticleListCreateApi,
-    ArticleRevertApi,
-    AuthoringPagination,
-    AuthoringPermissions,
-    SectionDetailApi,
-    SectionListCreateApi,
-    SectionOrderApi,
 )
 
 __all__ = [

@@ -1,19 +1,22 @@
-"""The authoring API of the working copy: articles and their sections, for editors and CMSs."""
+"""The authoring API of articles: the working copy's list, create, read, PUT, PATCH, revert and
+history, for editors and CMSs."""
 
 from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles import apidocs as examples
 from articles import selectors, services
-from articles.exceptions import ChangeReasonTwice
+from articles.apis.authoring import (
+    AuthoringPagination,
+    AuthoringPermissions,
+    request_change_reason,
+    request_if_match,
+)
 from articles.filters import ArticleFilter
 from articles.serializers.articles import (
     ArticleCreateInputSerializer,
@@ -24,14 +27,6 @@ from articles.serializers.articles import (
     ArticleUpdateInputSerializer,
     HistoryEntryOutputSerializer,
 )
-from articles.serializers.fields import change_reason_field
-from articles.serializers.sections import (
-    SectionCreateInputSerializer,
-    SectionOrderInputSerializer,
-    SectionOrderOutputSerializer,
-    SectionOutputSerializer,
-    SectionUpdateInputSerializer,
-)
 from ldncontent.apidocs import (
     ETAG_HEADER,
     IF_MATCH,
@@ -40,68 +35,8 @@ from ldncontent.apidocs import (
     WRITE_ERRORS,
     error_response,
 )
-from ldncontent.permissions import HasStaffRole, WritesNeedEditor
 
 ARTICLES_TAG = ["articles"]
-SECTIONS_TAG = ["sections"]
-
-
-class AuthoringPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-    def get_page_size(self, request: Request) -> int:
-        # DRF falls back to the default size on a malformed page_size: refuse it instead.
-        value = request.query_params.get(self.page_size_query_param)
-        if value is not None and not (value.isascii() and value.isdigit() and value.strip("0")):
-            raise ValidationError(
-                {
-                    "page_size": [
-                        f"Use a whole number from 1 (larger than {self.max_page_size} "
-                        f"gives {self.max_page_size})."
-                    ]
-                }
-            )
-        return super().get_page_size(request)
-
-    def get_schema_operation_parameters(self, view) -> list[dict]:
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            parameter["schema"]["minimum"] = 1
-        return parameters
-
-
-class AuthoringPermissions:
-    """Any staff role may read the authoring API; only editors may write."""
-
-    permission_classes = [IsAuthenticated, HasStaffRole, WritesNeedEditor]
-
-
-def _if_match(request: Request) -> str | None:
-    return request.headers.get("If-Match")
-
-
-def _change_reason(request: Request, data: dict | None = None) -> str | None:
-    """The change reason of a write: X-Change-Reason, or the `reason` field popped from `data`.
-
-    Sent both ways it is refused rather than one silently winning. The header carries printable
-    ASCII only: HTTP gives other bytes no reliable meaning, so other text goes in the field.
-    """
-    field = data.pop("reason", None) if data is not None else None
-    header = request.headers.get(examples.CHANGE_REASON_HEADER)
-    if header is None:
-        return field
-    if field is not None:
-        raise ChangeReasonTwice()
-    try:
-        if not header.isascii():
-            raise ValidationError(
-                "Use printable ASCII in this header, or send the reason in the `reason` field."
-            )
-        return change_reason_field().run_validation(header)
-    except ValidationError as error:
-        raise ValidationError({examples.CHANGE_REASON_HEADER: error.detail}) from error
 
 
 # Every answer is built from one read (selectors.working_copy_get): its body and its ETag
@@ -118,17 +53,6 @@ def _article_response(
     if status_code == status.HTTP_201_CREATED:
         response["Location"] = reverse("article-detail", kwargs={"slug": working_copy.article.slug})
     return response
-
-
-def _section_response(
-    working_copy: selectors.WorkingCopy, anchor: str, *, status_code: int = status.HTTP_200_OK
-) -> Response:
-    section = working_copy.section(anchor)
-    return Response(
-        SectionOutputSerializer(section).data,
-        status=status_code,
-        headers={"ETag": working_copy.etag},
-    )
 
 
 @extend_schema_view(
@@ -172,7 +96,7 @@ class ArticleListCreateApi(AuthoringPermissions, generics.ListAPIView):
         serializer = ArticleCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        reason = _change_reason(request, data)
+        reason = request_change_reason(request, data)
         article = services.article_create(
             author=request.user,
             slug=data.pop("slug"),
@@ -224,11 +148,11 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         sections = data.pop("sections")
-        reason = _change_reason(request, data)
+        reason = request_change_reason(request, data)
         _, created = services.article_put(
             slug=slug,
             user=request.user,
-            if_match=_if_match(request),
+            if_match=request_if_match(request),
             fields=data,
             sections=sections,
             reason=reason,
@@ -256,181 +180,15 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
         serializer = ArticleUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
-        reason = _change_reason(request, fields)
+        reason = request_change_reason(request, fields)
         services.article_update(
             article=article,
             user=request.user,
-            if_match=_if_match(request),
+            if_match=request_if_match(request),
             fields=fields,
             reason=reason,
         )
         return _article_response(selectors.working_copy_get(slug=slug))
-
-
-class SectionListCreateApi(AuthoringPermissions, APIView):
-    @extend_schema(
-        operation_id="sections_list",
-        summary="List an article's sections",
-        description="The article's sections in order. The `ETag` header is the article's.",
-        tags=SECTIONS_TAG,
-        responses={200: SectionOutputSerializer(many=True), **READ_ERRORS},
-        parameters=[ETAG_HEADER],
-        examples=[examples.SECTION_LIST_EXAMPLE],
-    )
-    def get(self, request: Request, slug: str) -> Response:
-        working_copy = selectors.working_copy_get(slug=slug)
-        return Response(
-            SectionOutputSerializer(working_copy.sections, many=True).data,
-            headers={"ETag": working_copy.etag},
-        )
-
-    @extend_schema(
-        operation_id="sections_create",
-        summary="Add a section",
-        description="Add a section at `position` (default: last); later sections move down. "
-        "Needs `If-Match` with the article's ETag. Editors only.",
-        tags=SECTIONS_TAG,
-        request=SectionCreateInputSerializer,
-        responses={201: SectionOutputSerializer, **examples.CONDITIONAL_ERRORS},
-        parameters=[IF_MATCH, examples.CHANGE_REASON, ETAG_HEADER],
-        examples=[examples.SECTION_CREATE_EXAMPLE, examples.SECTION_EXAMPLE],
-    )
-    @transaction.atomic
-    def post(self, request: Request, slug: str) -> Response:
-        article = selectors.article_get(slug=slug)
-        serializer = SectionCreateInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        reason = _change_reason(request, data)
-        section = services.section_create(
-            article=article,
-            user=request.user,
-            if_match=_if_match(request),
-            reason=reason,
-            **data,
-        )
-        response = _section_response(
-            selectors.working_copy_get(slug=slug),
-            section.anchor,
-            status_code=status.HTTP_201_CREATED,
-        )
-        response["Location"] = reverse(
-            "section-detail", kwargs={"slug": slug, "anchor": section.anchor}
-        )
-        return response
-
-
-class SectionDetailApi(AuthoringPermissions, APIView):
-    @extend_schema(
-        operation_id="sections_retrieve",
-        summary="Get a section",
-        description="One section of the working copy. The `ETag` header is the article's.",
-        tags=SECTIONS_TAG,
-        responses={200: SectionOutputSerializer, **READ_ERRORS},
-        parameters=[ETAG_HEADER],
-        examples=[examples.SECTION_EXAMPLE],
-    )
-    def get(self, request: Request, slug: str, anchor: str) -> Response:
-        return _section_response(selectors.working_copy_get(slug=slug), anchor)
-
-    @extend_schema(
-        operation_id="sections_partial_update",
-        summary="Change a section",
-        description="Change a section's heading, body and/or position. The anchor never "
-        "changes: to rename one, add a new section and delete the old. Needs `If-Match` with "
-        "the article's ETag. Editors only.",
-        tags=SECTIONS_TAG,
-        request=SectionUpdateInputSerializer,
-        responses={200: SectionOutputSerializer, **examples.CONDITIONAL_ERRORS},
-        parameters=[IF_MATCH, examples.CHANGE_REASON, ETAG_HEADER],
-        examples=[examples.SECTION_UPDATE_EXAMPLE, examples.SECTION_EXAMPLE],
-    )
-    @transaction.atomic
-    def patch(self, request: Request, slug: str, anchor: str) -> Response:
-        article = selectors.article_get(slug=slug)
-        serializer = SectionUpdateInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
-        reason = _change_reason(request, changes)
-        services.section_update(
-            article=article,
-            anchor=anchor,
-            user=request.user,
-            if_match=_if_match(request),
-            changes=changes,
-            reason=reason,
-        )
-        return _section_response(selectors.working_copy_get(slug=slug), anchor)
-
-    @extend_schema(
-        operation_id="sections_destroy",
-        summary="Delete a section",
-        description="Delete a section; later sections move up. The deletion stays in the "
-        "history. Needs `If-Match` with the article's ETag. Editors only.",
-        tags=SECTIONS_TAG,
-        responses={204: None, **examples.DELETE_ERRORS},
-        parameters=[IF_MATCH, examples.CHANGE_REASON],
-    )
-    @transaction.atomic
-    def delete(self, request: Request, slug: str, anchor: str) -> Response:
-        article = selectors.article_get(slug=slug)
-        services.section_delete(
-            article=article,
-            anchor=anchor,
-            user=request.user,
-            if_match=_if_match(request),
-            reason=_change_reason(request),
-        )
-        working_copy = selectors.working_copy_get(slug=slug)
-        return Response(status=status.HTTP_204_NO_CONTENT, headers={"ETag": working_copy.etag})
-
-
-def _order_response(working_copy: selectors.WorkingCopy) -> Response:
-    return Response(
-        {"anchors": [section.anchor for section in working_copy.sections]},
-        headers={"ETag": working_copy.etag},
-    )
-
-
-class SectionOrderApi(AuthoringPermissions, APIView):
-    @extend_schema(
-        operation_id="section_order_retrieve",
-        summary="Get the section order",
-        description="The article's anchors in order.",
-        tags=SECTIONS_TAG,
-        responses={200: SectionOrderOutputSerializer, **READ_ERRORS},
-        parameters=[ETAG_HEADER],
-        examples=[examples.SECTION_ORDER_EXAMPLE],
-    )
-    def get(self, request: Request, slug: str) -> Response:
-        return _order_response(selectors.working_copy_get(slug=slug))
-
-    @extend_schema(
-        operation_id="section_order_update",
-        summary="Reorder sections",
-        description="Put the sections in a new order: list every anchor exactly once. Only "
-        "sections whose position changes get a history record. Needs `If-Match`. Editors only.",
-        tags=SECTIONS_TAG,
-        request=SectionOrderInputSerializer,
-        responses={200: SectionOrderOutputSerializer, **examples.CONDITIONAL_ERRORS},
-        parameters=[IF_MATCH, examples.CHANGE_REASON, ETAG_HEADER],
-        examples=[examples.SECTION_ORDER_REQUEST_EXAMPLE, examples.SECTION_ORDER_EXAMPLE],
-    )
-    @transaction.atomic
-    def put(self, request: Request, slug: str) -> Response:
-        article = selectors.article_get(slug=slug)
-        serializer = SectionOrderInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        reason = _change_reason(request, data)
-        services.section_reorder(
-            article=article,
-            user=request.user,
-            if_match=_if_match(request),
-            anchors=data["anchors"],
-            reason=reason,
-        )
-        return _order_response(selectors.working_copy_get(slug=slug))
 
 
 class ArticleRevertApi(AuthoringPermissions, APIView):
@@ -471,13 +229,13 @@ class ArticleRevertApi(AuthoringPermissions, APIView):
         serializer = ArticleRevertInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        reason = _change_reason(request, data)
+        reason = request_change_reason(request, data)
         version = selectors.version_get(article=article, number=data["version"])
         services.article_revert(
             article=article,
             version=version,
             user=request.user,
-            if_match=_if_match(request),
+            if_match=request_if_match(request),
             reason=reason,
         )
         return _article_response(selectors.working_copy_get(slug=slug))
