@@ -22,7 +22,7 @@ from articles.services.webhooks import (
 from articles.services.working_copy import (
     ARTICLE_FIELDS,
     article_create,
-    article_replace,
+    article_put,
     article_revert,
     article_update,
     section_create,
@@ -35,7 +35,7 @@ __all__ = [
     "ARTICLE_FIELDS",
     "SITE_FIELDS",
     "article_create",
-    "article_replace",
+    "article_put",
     "article_revert",
     "article_update",
     "consumer_key_issue",

@@ -370,21 +370,44 @@ def article_update(
 
 
 @transaction.atomic
-def article_replace(
+def article_put(
     *,
-    article: Article,
+    slug: str,
     user,
     if_match: str | None,
     fields: dict[str, Any],
     sections: Sequence[dict[str, Any]],
     reason: str | None = None,
-) -> Article:
-    """Make the working copy exactly this document (a PUT), matching sections by anchor."""
-    require_role(user, EDITORS, action="change articles")
+) -> tuple[Article, bool]:
+    """Make the article `slug` exactly this document (a PUT), matching sections by anchor.
+
+    When no article has the slug it is created, and If-Match must be left out; otherwise
+    If-Match must name the current ETag. Returns the article and whether it was created.
+    """
+    article = Article.objects.filter(slug=slug).first()
+    require_role(user, EDITORS, action="create articles" if article is None else "change articles")
+    if article is None:
+        _refuse_if_match_without_article(slug=slug, if_match=if_match)
+        created = article_create(
+            author=user, slug=slug, fields=fields, sections=sections, reason=reason
+        )
+        return created, True
     reason = _checked_reason(reason, default="Replaced by a full update")
     article, current = _lock_with_current_etag(article=article, if_match=if_match)
-    return _replace_locked(
+    replaced = _replace_locked(
         article=article, current=current, fields=fields, sections=sections, user=user, reason=reason
+    )
+    return replaced, False
+
+
+def _refuse_if_match_without_article(*, slug: str, if_match: str | None) -> None:
+    """412 when If-Match names a version of an article that does not exist (RFC 9110 13.1.1)."""
+    if if_match is None or not if_match.strip():
+        return
+    if if_match.strip() != "*":
+        parse_if_match(if_match)  # a malformed header is a 400 here too
+    raise PreconditionFailed(
+        f"No article has the slug {slug!r}: leave If-Match out to create it, or check the slug."
     )
 
 

@@ -47,8 +47,8 @@ def every_state(editor_user, doctor, publisher):
         )
 
     def replace(article, marker):
-        article_services.article_replace(
-            article=article,
+        article_services.article_put(
+            slug=article.slug,
             user=editor_user,
             if_match=article_etag(article=article, sections=section_list(article=article)),
             fields={"title": f"Title {marker}", "summary": marker, "topics": ["ldn"]},

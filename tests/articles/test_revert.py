@@ -34,8 +34,8 @@ def edited(make_article, editor_user):
     """Version 1 frozen, then the working copy changed in every way a revert must undo."""
     article = make_article(slug="stopping-ldn", sections=4, external_id="cms-1")
     version = services.version_submit(article=article, user=editor_user)
-    services.article_replace(
-        article=article,
+    services.article_put(
+        slug=article.slug,
         user=editor_user,
         if_match=selectors.working_copy_get(slug=article.slug).etag,
         fields={"title": "A new title", "topics": ["ldn", "pain"], "external_id": "cms-1"},

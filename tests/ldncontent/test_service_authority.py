@@ -143,10 +143,14 @@ SERVICES: list[tuple[str, set[str], Call]] = [
         ),
     ),
     (
-        "article_replace",
+        "article_put",
         {"editor"},
-        lambda w, u: article_services.article_replace(
-            article=draft(), user=u, if_match=etag(draft()), fields={"title": "Forged"}, sections=[]
+        lambda w, u: article_services.article_put(
+            slug=draft().slug,
+            user=u,
+            if_match=etag(draft()),
+            fields={"title": "Forged"},
+            sections=[],
         ),
     ),
     (

@@ -66,22 +66,17 @@ class Command(BaseCommand):
         fields = _fields(title, options, existing)
         reason = _import_reason(path)
         try:
-            if existing is None:
-                services.article_create(
-                    author=author, slug=slug, fields=fields, sections=sections, reason=reason
-                )
-            else:
-                services.article_replace(
-                    article=existing,
-                    user=author,
-                    if_match=working_copy.etag,
-                    fields=fields,
-                    sections=sections,
-                    reason=reason,
-                )
+            _, created = services.article_put(
+                slug=slug,
+                user=author,
+                if_match=working_copy.etag if working_copy is not None else None,
+                fields=fields,
+                sections=sections,
+                reason=reason,
+            )
         except DomainError as error:
             raise CommandError(_described(error)) from error
-        action = "Created" if existing is None else "Replaced"
+        action = "Created" if created else "Replaced"
         self.stdout.write(f"{action} {slug}: {title!r}, {len(sections)} sections.")
 
 
