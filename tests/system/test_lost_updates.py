@@ -1,6 +1,6 @@
 """No lost update through section-by-section editing: writers against WSGI server processes.
 
-SERVER_PROCESSES processes (tests/ldncontent/wsgi_process.py) serve the project on 127.0.0.1
+SERVER_PROCESSES processes (tests/system/wsgi_process.py) serve the project on 127.0.0.1
 and share nothing but the test database: the SQLite file, or PostgreSQL when DATABASE_URL
 names one. WRITERS client threads do, for WRITE_SECONDS, what a CMS editing one section does:
 GET the section, append a marker of their own to the body they read, and PATCH it back with
@@ -71,7 +71,7 @@ def server_urls(tmp_path):
             with log.open("wb") as stderr:
                 processes.append(
                     subprocess.Popen(
-                        [sys.executable, "-m", "tests.ldncontent.wsgi_process"],
+                        [sys.executable, "-m", "tests.system.wsgi_process"],
                         cwd=ROOT,
                         env=environment,
                         stdin=subprocess.DEVNULL,

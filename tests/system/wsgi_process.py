@@ -1,6 +1,6 @@
 """A WSGI server process for the multi-process tests: the project on a free 127.0.0.1 port.
 
-Run as `python -m tests.ldncontent.wsgi_process` with DJANGO_SETTINGS_MODULE and
+Run as `python -m tests.system.wsgi_process` with DJANGO_SETTINGS_MODULE and
 DATABASE_URL in the environment. It prints `listening on <port>` once it accepts
 connections, answers each connection in a thread of its own, and serves until it is
 terminated. It is the server pytest-django's live_server runs, in a process of its own, so
