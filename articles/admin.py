@@ -15,6 +15,7 @@ from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from articles import selectors, services
 from articles.models import (
+    ARTICLE_EDITABLE_FIELDS,
     Article,
     ConsumerApiKey,
     ConsumerSite,
@@ -96,7 +97,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = ["slug", "title", "summary", "topics", "audience", "external_id"]
+        fields = ["slug", *ARTICLE_EDITABLE_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,11 +10,18 @@ from django.db.models.functions import Lag
 from django.http import Http404
 
 from articles.diffing import SnapshotDiff, diff_snapshots
-from articles.models import Article, Publication, PublicationStatus, Section, Version
+from articles.models import (
+    ARTICLE_EDITABLE_FIELDS,
+    Article,
+    Publication,
+    PublicationStatus,
+    Section,
+    Version,
+)
 from articles.snapshots import version_snapshot
 from ldncontent.http import strong_etag
 
-ARTICLE_TRACKED_FIELDS = ("slug", "title", "summary", "topics", "audience", "external_id")
+ARTICLE_TRACKED_FIELDS = ("slug", *ARTICLE_EDITABLE_FIELDS)
 SECTION_TRACKED_FIELDS = ("anchor", "heading", "body", "position")
 
 

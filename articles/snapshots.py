@@ -3,16 +3,14 @@
 from collections.abc import Iterable
 from typing import Any
 
-from articles.models import Article, Section, Version
+from articles.models import ARTICLE_CONTENT_FIELDS, Article, Section, Version
 from ldncontent.http import canonical_sha256
-
-CONTENT_FIELDS = ("title", "summary", "topics", "audience")
 
 
 def working_copy_snapshot(*, article: Article, sections: Iterable[Section]) -> dict[str, Any]:
     """The reviewable content of the working copy: what a Version freezes."""
     return {
-        **{name: getattr(article, name) for name in CONTENT_FIELDS},
+        **{name: getattr(article, name) for name in ARTICLE_CONTENT_FIELDS},
         "sections": [
             {"anchor": section.anchor, "heading": section.heading, "body": section.body}
             for section in sorted(sections, key=lambda section: section.position)
@@ -23,7 +21,7 @@ def working_copy_snapshot(*, article: Article, sections: Iterable[Section]) -> d
 def version_snapshot(version: Version) -> dict[str, Any]:
     """The content frozen in a Version, in the same canonical shape."""
     return {
-        **{name: getattr(version, name) for name in CONTENT_FIELDS},
+        **{name: getattr(version, name) for name in ARTICLE_CONTENT_FIELDS},
         "sections": [
             {"anchor": item["anchor"], "heading": item["heading"], "body": item["body"]}
             for item in version.sections

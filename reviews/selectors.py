@@ -10,6 +10,7 @@ from django.utils import timezone
 from articles import selectors as article_selectors
 from articles.diffing import moved_anchors
 from articles.models import (
+    ARTICLE_CONTENT_FIELDS,
     Article,
     Publication,
     PublicationStatus,
@@ -19,7 +20,6 @@ from articles.models import (
 )
 from articles.rendering import Attribution, publication_values, render_list_entry
 from articles.snapshots import (
-    CONTENT_FIELDS,
     content_hash,
     section_text_hash,
     version_snapshot,
@@ -204,7 +204,7 @@ def article_review_status(*, article: Article) -> ArticleReviewStatus:
     live_fields = version_snapshot(live.version) if live else None
     field_statuses = [
         FieldReviewStatus(name, _field_status(live_fields, working_copy, name))
-        for name in CONTENT_FIELDS
+        for name in ARTICLE_CONTENT_FIELDS
     ]
 
     return ArticleReviewStatus(

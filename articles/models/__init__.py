@@ -11,6 +11,8 @@ from articles.models.webhooks import (
     WebhookEndpoint,
 )
 from articles.models.working_copy import (
+    ARTICLE_CONTENT_FIELDS,
+    ARTICLE_EDITABLE_FIELDS,
     CHANGE_REASON_MAX_LENGTH,
     SLUG_MESSAGE,
     SLUG_PATTERN,
@@ -23,6 +25,8 @@ from articles.models.working_copy import (
 )
 
 __all__ = [
+    "ARTICLE_CONTENT_FIELDS",
+    "ARTICLE_EDITABLE_FIELDS",
     "CHANGE_REASON_MAX_LENGTH",
     "PUBLIC_EVENT_TYPES",
     "SLUG_MESSAGE",

@@ -28,6 +28,12 @@ change_reason_validator = RegexValidator(
 )
 
 
+# The article's own fields that a Version freezes and a clinician approves (with the sections).
+ARTICLE_CONTENT_FIELDS = ("title", "summary", "topics", "audience")
+# The article's own fields an editor writes after creating it: its content and the CMS's id.
+ARTICLE_EDITABLE_FIELDS = (*ARTICLE_CONTENT_FIELDS, "external_id")
+
+
 def topics_include(topic: str, *, field: str = "topics") -> Q:
     """Rows whose JSON list of topic slugs (in `field`) includes `topic`.
 

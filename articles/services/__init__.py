@@ -20,7 +20,6 @@ from articles.services.webhooks import (
     webhook_endpoint_update,
 )
 from articles.services.working_copy import (
-    ARTICLE_FIELDS,
     article_create,
     article_put,
     article_revert,
@@ -32,7 +31,6 @@ from articles.services.working_copy import (
 )
 
 __all__ = [
-    "ARTICLE_FIELDS",
     "SITE_FIELDS",
     "article_create",
     "article_put",

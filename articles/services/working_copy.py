@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.http import Http404
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
@@ -20,6 +20,8 @@ from articles.exceptions import (
     TooManySections,
 )
 from articles.models import (
+    ARTICLE_CONTENT_FIELDS,
+    ARTICLE_EDITABLE_FIELDS,
     CHANGE_REASON_MAX_LENGTH,
     Article,
     Section,
@@ -29,7 +31,6 @@ from articles.models import (
 )
 from articles.selectors import article_etag, section_list
 from articles.snapshots import (
-    CONTENT_FIELDS,
     content_hash,
     version_snapshot,
     working_copy_snapshot,
@@ -42,7 +43,6 @@ from ldncontent.exceptions import (
 from ldncontent.http import EntityTag, parse_if_match
 from ldncontent.permissions import EDITORS, require_role
 
-ARTICLE_FIELDS = ("title", "summary", "topics", "audience", "external_id")
 TOPICS_MAX = 20
 TOPIC_MAX_LENGTH = 50
 TOPICS_RULE = (
@@ -63,8 +63,8 @@ def _validate_section(
         slug_validator(anchor)
     except DjangoValidationError as error:
         errors[f"{prefix}anchor"] = list(error.messages)
-    if len(anchor) > Section._meta.get_field("anchor").max_length:
-        errors.setdefault(f"{prefix}anchor", []).append("Use at most 80 characters.")
+    if too_long := _too_long(anchor, model=Section, field="anchor"):
+        errors.setdefault(f"{prefix}anchor", []).extend(too_long)
     if not heading.strip():
         errors[f"{prefix}heading"] = ["A section needs a heading that is not blank."]
     if len(body) > settings.SECTION_BODY_MAX_CHARS:
@@ -73,6 +73,12 @@ def _validate_section(
             " split it into several sections."
         ]
     return errors
+
+
+def _too_long(value: str, *, model: type[Model], field: str) -> list[str]:
+    """The error of a value longer than the model's `field` stores, if it is."""
+    limit = model._meta.get_field(field).max_length
+    return [f"Use at most {limit} characters."] if len(value) > limit else []
 
 
 def _validate_sections(sections: Sequence[dict[str, Any]]) -> None:
@@ -219,12 +225,7 @@ def _replace_locked(
 
     Optional fields left out get their defaults; only what really changes is saved.
     """
-    complete = {
-        "summary": "",
-        "topics": [],
-        "audience": Article._meta.get_field("audience").default,
-        "external_id": None,
-    }
+    complete = _optional_field_defaults()
     complete.update(fields)
     complete = _normalised_fields(complete)
     _validate_sections(sections)
@@ -236,6 +237,14 @@ def _replace_locked(
     _sync_sections(article=article, current=current, desired=sections, user=user, reason=reason)
     _touch(article)
     return article
+
+
+def _optional_field_defaults() -> dict[str, Any]:
+    """What a PUT gives the article's optional fields it leaves out: the model's defaults."""
+    fields = [Article._meta.get_field(name) for name in ARTICLE_EDITABLE_FIELDS]
+    return {
+        field.name: field.get_default() for field in fields if field.has_default() or field.blank
+    }
 
 
 def _save_article(article: Article, *, user, reason: str) -> None:
@@ -333,8 +342,8 @@ def article_create(
         slug_validator(slug)
     except DjangoValidationError as error:
         raise InvalidContent(errors={"slug": list(error.messages)}) from error
-    if len(slug) > Article._meta.get_field("slug").max_length:
-        raise InvalidContent(errors={"slug": ["Use at most 120 characters."]})
+    if too_long := _too_long(slug, model=Article, field="slug"):
+        raise InvalidContent(errors={"slug": too_long})
     fields = _normalised_fields(fields)
     _validate_sections(sections)
     if Article.objects.filter(slug=slug).exists():
@@ -440,7 +449,7 @@ def article_revert(
     return _replace_locked(
         article=article,
         current=current,
-        fields={name: frozen[name] for name in CONTENT_FIELDS}
+        fields={name: frozen[name] for name in ARTICLE_CONTENT_FIELDS}
         | {"external_id": article.external_id},
         sections=frozen["sections"],
         user=user,

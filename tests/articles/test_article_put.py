@@ -3,8 +3,13 @@
 import pytest
 
 from articles import selectors, services
-from articles.models import Article
-from ldncontent.exceptions import NotAllowed, PreconditionFailed, PreconditionRequired
+from articles.models import Article, Section
+from ldncontent.exceptions import (
+    InvalidContent,
+    NotAllowed,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 
 SECTIONS = [{"anchor": "intro", "heading": "Introduction", "body": "Text."}]
 
@@ -82,3 +87,51 @@ def test_put_refuses_a_user_who_is_not_an_editor(clinician_user):
         )
 
     assert not Article.objects.exists()
+
+
+def test_put_states_the_stored_lengths_of_slug_and_anchor(editor_user):
+    slug_limit = Article._meta.get_field("slug").max_length
+    anchor_limit = Section._meta.get_field("anchor").max_length
+
+    with pytest.raises(InvalidContent) as refused:
+        services.article_put(
+            slug="a" * (slug_limit + 1),
+            user=editor_user,
+            if_match=None,
+            fields={"title": "Too long"},
+            sections=SECTIONS,
+        )
+    assert refused.value.errors == {"slug": [f"Use at most {slug_limit} characters."]}
+
+    with pytest.raises(InvalidContent) as refused:
+        services.article_put(
+            slug="long-anchor",
+            user=editor_user,
+            if_match=None,
+            fields={"title": "Long anchor"},
+            sections=[{"anchor": "a" * (anchor_limit + 1), "heading": "H", "body": ""}],
+        )
+    assert refused.value.errors == {
+        "sections[0].anchor": [f"Use at most {anchor_limit} characters."]
+    }
+    assert not Article.objects.exists()
+
+
+def test_put_gives_optional_fields_left_out_their_model_defaults(editor_user, make_article):
+    make_article(slug="stopping-ldn", summary="Old", topics=["ldn"], audience="clinician")
+
+    replaced, _ = services.article_put(
+        slug="stopping-ldn",
+        user=editor_user,
+        if_match=selectors.working_copy_get(slug="stopping-ldn").etag,
+        fields={"title": "Only a title"},
+        sections=SECTIONS,
+    )
+
+    replaced.refresh_from_db()
+    assert (replaced.summary, replaced.topics, replaced.audience, replaced.external_id) == (
+        "",
+        [],
+        "patient",
+        None,
+    )

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from articles.diffing import diff_snapshots
-from articles.models import Article, Audience, Section, Version
+from articles.models import ARTICLE_CONTENT_FIELDS, Article, Audience, Section, Version
 from articles.rendering import Attribution, payload_bytes, render_payload
-from articles.snapshots import CONTENT_FIELDS, version_snapshot
+from articles.snapshots import version_snapshot
 from reviews.selectors import article_review_status
 from tests.conftest import client_for
 
@@ -320,7 +320,7 @@ def test_changing_any_single_served_field_of_the_working_copy_changes_the_review
 
 def _set_working_copy(article: Article, snapshot: dict) -> None:
     """Write a snapshot into the working copy directly (a test fixture, not an API path)."""
-    for name in CONTENT_FIELDS:
+    for name in ARTICLE_CONTENT_FIELDS:
         setattr(article, name, snapshot[name])
     article.save()
     article.sections.all().delete()

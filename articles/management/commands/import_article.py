@@ -10,7 +10,12 @@ from django.http import Http404
 
 from articles import selectors, services
 from articles.importing import FORMATS, ImportedArticle, make_slug, parse_article
-from articles.models import CHANGE_REASON_MAX_LENGTH, Article, Audience
+from articles.models import (
+    ARTICLE_EDITABLE_FIELDS,
+    CHANGE_REASON_MAX_LENGTH,
+    Article,
+    Audience,
+)
 from ldncontent.exceptions import DomainError
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -132,7 +137,7 @@ def _author(username: str | None):
 def _fields(title: str, options: dict[str, Any], existing: Article | None) -> dict[str, Any]:
     # A replace resets every field it is not given, so start from the article's current values:
     # re-importing the text must not wipe the topics, audience or CMS id set elsewhere.
-    fields = {name: getattr(existing, name) for name in services.ARTICLE_FIELDS} if existing else {}
+    fields = {name: getattr(existing, name) for name in ARTICLE_EDITABLE_FIELDS} if existing else {}
     fields["title"] = title
     if options["summary"] is not None:
         fields["summary"] = options["summary"]
