@@ -15,7 +15,9 @@ _TAG = rf'(?:W/)?"{_ETAGC}*"'
 _ENTITY_TAG = re.compile(rf'(W/)?("{_ETAGC}*")')
 # RFC 9110 5.6.1: a list is its elements with commas between them; optional whitespace around
 # the commas, and empty elements, are allowed.
-_TAG_LIST = rf"[ \t]*(?:,[ \t]*)*(?:{_TAG}(?:[ \t]*,(?:[ \t]*{_TAG})?)*)?[ \t]*"
+# Matched after the header is stripped: whitespace at its ends, matched by the pattern too,
+# would make the match quadratic in the length of a run of spaces.
+_TAG_LIST = rf"(?:,[ \t]*)*(?:{_TAG}(?:[ \t]*,(?:[ \t]*{_TAG})?)*)?"
 # What a client may send (for the OpenAPI schema): `*` alone, or at least one entity tag.
 IF_MATCH_PATTERN = rf"^[ \t]*(?:\*|(?:,[ \t]*)*{_TAG}(?:[ \t]*,(?:[ \t]*{_TAG})?)*)[ \t]*$"
 
@@ -57,6 +59,6 @@ def parse_if_match(header: str) -> list[EntityTag]:
     Raises MalformedIfMatch when the header is not a list of entity tags (RFC 9110): an ETag
     sent without its double quotes, two tags without a comma, a `*` in a list.
     """
-    if re.fullmatch(_TAG_LIST, header) is None:
+    if re.fullmatch(_TAG_LIST, header.strip(" \t")) is None:
         raise MalformedIfMatch()
     return [EntityTag(opaque, weak=bool(weak)) for weak, opaque in _ENTITY_TAG.findall(header)]

@@ -1,6 +1,7 @@
 """The If-Match grammar of RFC 9110: which headers are entity-tag lists, with which tags."""
 
 import re
+import time
 
 import pytest
 
@@ -63,3 +64,16 @@ def test_the_documented_pattern_accepts_what_the_parser_accepts(header):
     except MalformedIfMatch:
         well_formed = False
     assert bool(pattern.search(header)) == well_formed
+
+
+@pytest.mark.parametrize(
+    "header",
+    [", " + " " * 40_000 + "x", '"a"' + " ," * 20_000 + "x", "," * 40_000 + "x"],
+    ids=["spaces", "empty-elements", "commas"],
+)
+def test_a_long_malformed_if_match_is_refused_in_linear_time(header):
+    """A stall bound, not a speed test: a backtracking pattern took 10 s on 40 KB of spaces."""
+    started = time.perf_counter()
+    with pytest.raises(MalformedIfMatch):
+        parse_if_match(header)
+    assert time.perf_counter() - started < 1
