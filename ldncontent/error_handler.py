@@ -36,6 +36,11 @@ DATABASE_UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
 DATABASE_RETRY_AFTER_SECONDS = 5
 
 
+def error_body(code: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """The body of every API error: a stable `code`, a `detail` that says what to fix, extras."""
+    return {"code": code, "detail": detail, **extra}
+
+
 def _new_request_id() -> str:
     return uuid.uuid4().hex
 
@@ -52,13 +57,13 @@ def database_unavailable(request: HttpRequest, error: Exception) -> JsonResponse
         error,
     )
     response = JsonResponse(
-        {
-            "code": "database_unavailable",
-            "detail": "The database is unavailable or busy: nothing was changed. Retry in "
+        error_body(
+            "database_unavailable",
+            "The database is unavailable or busy: nothing was changed. Retry in "
             f"{DATABASE_RETRY_AFTER_SECONDS} seconds.",
-            "retry_after": DATABASE_RETRY_AFTER_SECONDS,
-            "request_id": request_id,
-        },
+            retry_after=DATABASE_RETRY_AFTER_SECONDS,
+            request_id=request_id,
+        ),
         status=503,
     )
     response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
@@ -97,10 +102,8 @@ def _summarise_errors(errors: Any, prefix: str = "") -> list[str]:
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """Render domain and framework errors as `{code, detail}`, plus `errors` for field errors."""
     if isinstance(exc, DomainError):
-        body: dict[str, Any] = {"code": exc.code, "detail": exc.detail}
-        if exc.errors:
-            body["errors"] = exc.errors
-        return Response(body, status=exc.status_code)
+        field_errors = {"errors": exc.errors} if exc.errors else {}
+        return Response(error_body(exc.code, exc.detail, **field_errors), status=exc.status_code)
 
     if isinstance(exc, DATABASE_UNAVAILABLE_ERRORS):
         set_rollback()
@@ -120,11 +123,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         if not isinstance(errors, dict):
             errors = {"non_field_errors": errors if isinstance(errors, list) else [errors]}
         summary = "; ".join(_summarise_errors(errors))
-        response.data = {
-            "code": "invalid",
-            "detail": f"The request has invalid fields: {summary}",
-            "errors": errors,
-        }
+        response.data = error_body(
+            "invalid", f"The request has invalid fields: {summary}", errors=errors
+        )
         return response
 
     code = next(
@@ -132,7 +133,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         getattr(exc, "default_code", "error"),
     )
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
-    response.data = {"code": code, "detail": str(detail)}
+    response.data = error_body(code, str(detail))
     if isinstance(exc, exceptions.NotAuthenticated):
         response.data["detail"] = (
             "Authentication required: send `Authorization: Bearer <token>` "
@@ -145,10 +146,9 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's 404 for a URL no route matches: `{code, detail}` under /api/, a page elsewhere."""
     if request.path.startswith("/api/"):
         return JsonResponse(
-            {
-                "code": "not_found",
-                "detail": "No API operation has this path: check it against /api/schema/.",
-            },
+            error_body(
+                "not_found", "No API operation has this path: check it against /api/schema/."
+            ),
             status=404,
         )
     return defaults.page_not_found(request, exception)
@@ -158,11 +158,11 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's 400 (e.g. a Host not in ALLOWED_HOSTS): `{code, detail}` under /api/."""
     if request.path.startswith("/api/"):
         return JsonResponse(
-            {
-                "code": "bad_request",
-                "detail": "The request is malformed (for example its Host header is not one "
+            error_body(
+                "bad_request",
+                "The request is malformed (for example its Host header is not one "
                 "this server answers to): check the URL and headers.",
-            },
+            ),
             status=400,
         )
     return defaults.bad_request(request, exception)
@@ -188,12 +188,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
         type(error).__name__ if error is not None else "unknown",
     )
     response = JsonResponse(
-        {
-            "code": "server_error",
-            "detail": "The server failed to answer this request; it has been logged. Quote "
+        error_body(
+            "server_error",
+            "The server failed to answer this request; it has been logged. Quote "
             "the request_id if you report it.",
-            "request_id": request_id,
-        },
+            request_id=request_id,
+        ),
         status=500,
     )
     response["X-Request-ID"] = request_id

@@ -5,6 +5,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from ldncontent.error_handler import error_body
+
 
 def client_address(request: HttpRequest) -> str:
     """The client's IP address, as the outermost of NUM_PROXIES trusted proxies saw it.
@@ -42,7 +44,7 @@ def lockout_response(
         f"{minutes} minutes, or ask an administrator to unlock the account."
     )
     if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse({"code": "locked_out", "detail": detail}, status=429)
+        response: HttpResponse = JsonResponse(error_body("locked_out", detail), status=429)
     else:
         response = HttpResponse(detail, status=429, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(int(cool_off.total_seconds()))

@@ -1,26 +1,22 @@
 """The only reads the delivery API makes: consumer keys, and the published read model.
 
 Nothing here touches the working copy, versions or reviews, so nothing unapproved can reach a
-consuming site through delivery. The key check and an article's read are one raw SQL
-statement, because at this scale the ORM's query building and Django's cursor layers, not
-the database, are the cost; lists and the feed are ORM queries of stored, rendered rows.
+consuming site through delivery. The key check and an article's read are one SQL statement
+on Django's cursor, because at this scale the ORM's query building, not the database, is the
+cost; lists and the feed are ORM queries of stored, rendered rows.
 """
 
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import connection
 from django.utils import timezone
 from rest_framework_api_key.crypto import KeyGenerator
 
-from articles.models import (
-    PUBLIC_EVENT_TYPES,
-    ConsumerApiKey,
-    ConsumerSite,
-    Event,
-    Publication,
-    topics_include,
-)
+from articles.models.consumers import ConsumerApiKey, ConsumerSite
+from articles.models.events import PUBLIC_EVENT_TYPES, Event
+from articles.models.publication import Publication
+from articles.models.working_copy import topics_include
 
 _KEY_GENERATOR = KeyGenerator()
 
@@ -61,27 +57,10 @@ class ServedPublication(NamedTuple):
 
 
 def _fetchone(sql: str, params: list) -> tuple | None:
-    """The first row of a delivery read, by the shortest path through the database layers.
-
-    On the hot path Django's cursor wrappers cost more than SQLite itself (bench/RESULTS.md),
-    so the statement runs on the DB-API connection, with Django's exception types and its
-    connection health check. Whenever queries are watched through Django's own hooks (DEBUG,
-    a test counting them, a connection.execute_wrapper) it goes through Django's cursor
-    instead, where they see it as usual. Tools that patch Django's cursor classes instead of
-    using execute_wrapper don't see these statements.
-    """
-    # The wrapper itself: each attribute read through the `connection` proxy is a lookup.
-    database = connections[DEFAULT_DB_ALIAS]
-    if database.queries_logged or database.execute_wrappers:
-        with database.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-    database.close_if_health_check_failed()
-    database.ensure_connection()
-    if database.vendor == "sqlite":
-        sql = sql.replace("%s", "?")  # sqlite3's parameter style; the SQL here has no "%%"
-    with database.wrap_database_errors:
-        return database.connection.execute(sql, params).fetchone()
+    """The first row of a delivery read, through Django's cursor (its hooks and APM see it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def _key_lookup(raw_key: str) -> list | None:

@@ -1,25 +1,20 @@
 """The delivery API for consuming sites: approved articles only, as stored bytes, cacheable.
 
 Each view is a DRF view for the OpenAPI schema, but `dispatch` is a lean path of its own:
-check the key, throttle, then answer from the published read model. An article or a section
-takes one query (the key and the publication together), a list or the changes feed two. It
-never reads the working copy, versions or reviews. `articles.delivery.middleware.DeliveryMiddleware`
-routes these requests past the middleware that delivery doesn't use.
+check the key and throttle it, then answer from the published read model. An article or a
+section takes one query (the key and the publication together), a list or the changes feed
+two. It never reads the working copy, versions or reviews. `DeliveryMiddleware` routes these
+requests past the middleware that delivery doesn't use.
 """
 
-import base64
-import binascii
 import json
-import re
-from datetime import UTC, date
+from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -27,6 +22,14 @@ from rest_framework.views import APIView
 
 from articles import apidocs as examples
 from articles.delivery.keys import ConsumerKeyAuthentication, api_key_from, throttle_wait
+from articles.delivery.parameters import (
+    FEED_PARAMETERS,
+    LIST_PARAMETERS,
+    InvalidQuery,
+    encode_cursor,
+    feed_query,
+    list_query,
+)
 from articles.delivery.selectors import (
     Consumer,
     ServedPublication,
@@ -42,18 +45,13 @@ from articles.delivery.serializers import (
     PublishedSectionOutputSerializer,
     RetractionNoticeOutputSerializer,
 )
-from articles.models import SLUG_PATTERN, Audience
 from articles.rendering import iso_8601
 from ldncontent.apidocs import error_response
+from ldncontent.error_handler import error_body
 from ldncontent.http import parse_etag_list
 
 DELIVERY_TAG = ["delivery"]
 JSON = "application/json"
-EVENTS_MAX_LIMIT = 500
-SLUG_RE = re.compile(SLUG_PATTERN)
-# Cursors and limits are ASCII digits only (`"²".isdigit()` is true but int() refuses it), and
-# short enough for a 64-bit database integer.
-NUMBER_RE = re.compile(r"[0-9]{1,18}")
 
 
 class _DeliveryJSONEncoder(DjangoJSONEncoder):
@@ -82,7 +80,7 @@ def _error(status: int, code: str, detail: str, **extra: Any) -> HttpResponse:
         headers["WWW_Authenticate"] = "Api-Key"
     if "retry_after" in extra:
         headers["Retry_After"] = str(extra.pop("retry_after"))
-    return _json_response({"code": code, "detail": detail, **extra}, status, **headers)
+    return _json_response(error_body(code, detail, **extra), status, **headers)
 
 
 def _cache_headers(response: HttpResponse, publication: ServedPublication) -> HttpResponse:
@@ -106,23 +104,8 @@ class EarlyResponse(Exception):
         super().__init__(response.status_code)
 
 
-class InvalidQuery(EarlyResponse):
-    """A query parameter is malformed: 400 with the errors by parameter."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
-        super().__init__(
-            _error(400, "invalid", f"Invalid query parameters: {summary}", errors=errors)
-        )
-
-
-def _admit(request: HttpRequest, consumer: Consumer | None) -> None:
-    """Refuse a request without a valid key (401) or past its key's rate (429); count it.
-
-    Every delivery view calls it before it reads anything else (the article views read the
-    key and the article in one query); DeliveryApi.dispatch sends no answer of a view that
-    didn't.
-    """
+def _admit(consumer: Consumer | None) -> None:
+    """Refuse a request without a valid key (401) or past its key's rate (429); count it."""
     if consumer is None:
         raise EarlyResponse(
             _error(
@@ -141,19 +124,23 @@ def _admit(request: HttpRequest, consumer: Consumer | None) -> None:
                 retry_after=wait,
             )
         )
-    request.delivery_consumer = consumer
 
 
 class DeliveryApi(APIView):
-    """Base of the delivery views: GET/HEAD only, errors and 304s raised as EarlyResponse.
+    """Base of the delivery views: GET/HEAD only, and no answer before the key is checked.
 
-    Each view's `get` calls _admit (key check and throttle) first. `dispatch` bypasses DRF's
-    request wrapping, content negotiation and authentication classes, which delivery doesn't
-    need; ConsumerKeyAuthentication is there for the OpenAPI schema.
+    `dispatch` reads the key (`read_key`), refuses an invalid or throttled one, and only then
+    calls the view's `get`: a view cannot skip the check. It bypasses DRF's request wrapping,
+    content negotiation and authentication classes, which delivery doesn't need;
+    ConsumerKeyAuthentication is there for the OpenAPI schema.
     """
 
     authentication_classes = [ConsumerKeyAuthentication]
-    permission_classes: list = []  # _admit is the permission check
+    permission_classes: list = []  # dispatch checks the key before any view answers
+
+    def read_key(self, request: HttpRequest, raw_key: str, **kwargs: Any) -> Consumer | None:
+        """The consumer of `raw_key`, or None; a view may read what it serves in the same query."""
+        return consumer_for_key(raw_key)
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
@@ -161,12 +148,12 @@ class DeliveryApi(APIView):
             refused["Allow"] = "GET, HEAD"
             return refused
         try:
+            _admit(self.read_key(request, api_key_from(request), **kwargs))
             response = self.get(request, *args, **kwargs)
         except EarlyResponse as early:
             response = early.response
-        else:
-            if getattr(request, "delivery_consumer", None) is None:
-                raise ImproperlyConfigured(f"{type(self).__name__}.get answered without _admit.")
+        except InvalidQuery as invalid:
+            response = _error(400, "invalid", invalid.detail, errors=invalid.errors)
         if response.status_code != 304:
             # As CommonMiddleware would, which delivery skips; a HEAD gets its GET's length.
             response["Content-Length"] = str(len(response.content))
@@ -179,39 +166,49 @@ def _withheld(due) -> bool:
     return settings.REVIEW_OVERDUE_POLICY == "withhold" and due < timezone.localdate()
 
 
-def _served(request: HttpRequest, slug: str) -> ServedPublication:
-    """The publication of `slug` with its payload, after the key check; else EarlyResponse."""
-    known = tuple(parse_etag_list(request.META.get("HTTP_IF_NONE_MATCH", "")))
-    consumer, publication = publication_for_key(
-        raw_key=api_key_from(request), slug=slug, known_etags=known
-    )
-    _admit(request, consumer)
-    if publication is None:
-        raise EarlyResponse(
-            _error(404, "not_found", f"No published article has the slug {slug!r}.")
+class PublishedArticleReadApi(DeliveryApi):
+    """Base of the article and section views: the key and the publication in one query."""
+
+    publication: ServedPublication | None = None
+
+    def read_key(
+        self, request: HttpRequest, raw_key: str, *, slug: str, **kwargs: Any
+    ) -> Consumer | None:
+        known = tuple(parse_etag_list(request.META.get("HTTP_IF_NONE_MATCH", "")))
+        consumer, self.publication = publication_for_key(
+            raw_key=raw_key, slug=slug, known_etags=known
         )
-    if publication.status == "retracted":
-        raise EarlyResponse(
-            _error(
-                410,
-                "retracted",
-                "This article was withdrawn from publication: remove it from your site.",
-                retracted_at=publication.retracted_at,
-                reason=publication.retraction_reason,
+        return consumer
+
+    def served(self, slug: str) -> ServedPublication:
+        """The publication of `slug` with its payload; else EarlyResponse (404, 410, 304)."""
+        publication = self.publication
+        if publication is None:
+            raise EarlyResponse(
+                _error(404, "not_found", f"No published article has the slug {slug!r}.")
             )
-        )
-    if _withheld(publication.next_review_due):
-        raise EarlyResponse(
-            _error(
-                404,
-                "awaiting_review",
-                "This article is past its clinical review date and is withheld until a "
-                "clinician reviews it again.",
+        if publication.status == "retracted":
+            raise EarlyResponse(
+                _error(
+                    410,
+                    "retracted",
+                    "This article was withdrawn from publication: remove it from your site.",
+                    retracted_at=publication.retracted_at,
+                    reason=publication.retraction_reason,
+                )
             )
-        )
-    if publication.payload is None:
-        raise EarlyResponse(_cache_headers(HttpResponseNotModified(), publication))
-    return publication
+        if _withheld(publication.next_review_due):
+            raise EarlyResponse(
+                _error(
+                    404,
+                    "awaiting_review",
+                    "This article is past its clinical review date and is withheld until a "
+                    "clinician reviews it again.",
+                )
+            )
+        if publication.payload is None:
+            raise EarlyResponse(_cache_headers(HttpResponseNotModified(), publication))
+        return publication
 
 
 NOT_FOUND = error_response(
@@ -251,7 +248,7 @@ DETAIL_RESPONSES = {
 }
 
 
-class PublishedArticleDetailApi(DeliveryApi):
+class PublishedArticleDetailApi(PublishedArticleReadApi):
     @extend_schema(
         operation_id="published_articles_retrieve",
         summary="Get an approved article",
@@ -267,12 +264,12 @@ class PublishedArticleDetailApi(DeliveryApi):
         examples=[examples.PUBLISHED_ARTICLE_EXAMPLE, examples.RETRACTION_NOTICE_EXAMPLE],
     )
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
-        publication = _served(request, slug)
+        publication = self.served(slug)
         response = HttpResponse(publication.payload, content_type=JSON)
         return _cache_headers(response, publication)
 
 
-class PublishedSectionDetailApi(DeliveryApi):
+class PublishedSectionDetailApi(PublishedArticleReadApi):
     @extend_schema(
         operation_id="published_sections_retrieve",
         summary="Get one section of an approved article",
@@ -284,7 +281,7 @@ class PublishedSectionDetailApi(DeliveryApi):
         examples=[examples.PUBLISHED_SECTION_EXAMPLE],
     )
     def get(self, request: HttpRequest, slug: str, anchor: str) -> HttpResponse:
-        publication = _served(request, slug)
+        publication = self.served(slug)
         sections = json.loads(publication.payload)["sections"]
         section = next((item for item in sections if item["anchor"] == anchor), None)
         if section is None:
@@ -293,60 +290,6 @@ class PublishedSectionDetailApi(DeliveryApi):
             )
         response = _json_response(section, 200)
         return _cache_headers(response, publication)
-
-
-def _encode_cursor(slug: str) -> str:
-    return base64.urlsafe_b64encode(slug.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> str:
-    try:
-        slug = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        slug = ""
-    if not SLUG_RE.match(slug) or _encode_cursor(slug) != cursor:
-        raise InvalidQuery({"cursor": ["Use the next_cursor of a previous page."]})
-    return slug
-
-
-def _boolean(params, name: str) -> bool | None:
-    value = params.get(name)
-    if value is None:
-        return None
-    if value.lower() in {"true", "1"}:
-        return True
-    if value.lower() in {"false", "0"}:
-        return False
-    raise InvalidQuery({name: ["Use true or false."]})
-
-
-def _limit(params, default: int, maximum: int) -> int:
-    value = params.get("limit")
-    if value is None:
-        return default
-    if not NUMBER_RE.fullmatch(value) or not 1 <= int(value) <= maximum:
-        raise InvalidQuery({"limit": [f"Use a whole number from 1 to {maximum}."]})
-    return int(value)
-
-
-LIST_PARAMETERS = [
-    OpenApiParameter("topic", OpenApiTypes.STR, description="Only articles with this topic."),
-    OpenApiParameter("audience", OpenApiTypes.STR, enum=Audience.values),
-    OpenApiParameter(
-        "updated_since", OpenApiTypes.DATETIME, description="Changed at or after this time."
-    ),
-    OpenApiParameter("review_overdue", OpenApiTypes.BOOL, description="Past review date."),
-    OpenApiParameter(
-        "cursor",
-        {"type": "string", "pattern": "^[A-Za-z0-9_-]*$"},
-        description="`next_cursor` of the last page.",
-    ),
-    OpenApiParameter(
-        "limit",
-        {"type": "integer", "minimum": 1, "maximum": 200},
-        description="Page size, 1 to 200 (default 50).",
-    ),
-]
 
 
 class PublishedArticleListApi(DeliveryApi):
@@ -370,41 +313,18 @@ class PublishedArticleListApi(DeliveryApi):
         examples=[examples.PUBLISHED_LIST_EXAMPLE],
     )
     def get(self, request: HttpRequest) -> HttpResponse:
-        _admit(request, consumer_for_key(api_key_from(request)))
-        params = request.GET
-        limit = _limit(params, settings.DELIVERY_PAGE_SIZE, 200)
-        audience = params.get("audience")
-        if audience is not None and audience not in Audience.values:
-            raise InvalidQuery({"audience": [f"Use one of {', '.join(Audience.values)}."]})
-        updated_since = None
-        if "updated_since" in params:
-            try:
-                updated_since = parse_datetime(params["updated_since"])
-            except ValueError as error:  # well formed, but no such time (Feb 30, +25:00)
-                raise InvalidQuery(
-                    {
-                        "updated_since": [
-                            "Not a real date-time: check the month, the day of the month, "
-                            "the time and the UTC offset (-23:59 to +23:59)."
-                        ]
-                    }
-                ) from error
-            if updated_since is None:
-                raise InvalidQuery({"updated_since": ["Use an ISO 8601 date-time."]})
-            if timezone.is_naive(updated_since):
-                updated_since = timezone.make_aware(updated_since, UTC)
-        cursor = params.get("cursor")
+        query = list_query(request.GET, default_limit=settings.DELIVERY_PAGE_SIZE)
         rows = publication_page(
-            after_slug=_decode_cursor(cursor) if cursor else None,
-            limit=limit + 1,
-            topic=params.get("topic"),
-            audience=audience,
-            updated_since=updated_since,
-            review_overdue=_boolean(params, "review_overdue"),
+            after_slug=query.after_slug,
+            limit=query.limit + 1,
+            topic=query.topic,
+            audience=query.audience,
+            updated_since=query.updated_since,
+            review_overdue=query.review_overdue,
             withhold_overdue=settings.REVIEW_OVERDUE_POLICY == "withhold",
         )
-        page, more = rows[:limit], len(rows) > limit
-        next_cursor = _encode_cursor(page[-1][0]) if more else None
+        page, more = rows[: query.limit], len(rows) > query.limit
+        next_cursor = encode_cursor(page[-1][0]) if more else None
         # The entries are stored rendered: the page is their bytes, joined.
         body = b"".join(
             (
@@ -427,18 +347,7 @@ class ChangesFeedApi(DeliveryApi):
         "between syncs. Events are never removed, so a site that syncs from its cursor never "
         "misses a retraction.",
         tags=DELIVERY_TAG,
-        parameters=[
-            OpenApiParameter(
-                "cursor",
-                {"type": "string", "pattern": "^[0-9]{1,18}$"},
-                description="`next_cursor` of the last page.",
-            ),
-            OpenApiParameter(
-                "limit",
-                {"type": "integer", "minimum": 1, "maximum": EVENTS_MAX_LIMIT},
-                description=f"1 to {EVENTS_MAX_LIMIT} (default 100).",
-            ),
-        ],
+        parameters=FEED_PARAMETERS,
         responses={
             200: ChangesPageOutputSerializer,
             400: error_response(
@@ -451,12 +360,8 @@ class ChangesFeedApi(DeliveryApi):
         examples=[examples.CHANGES_EXAMPLE],
     )
     def get(self, request: HttpRequest) -> HttpResponse:
-        _admit(request, consumer_for_key(api_key_from(request)))
-        cursor = request.GET.get("cursor", "0")
-        if not NUMBER_RE.fullmatch(cursor):
-            raise InvalidQuery({"cursor": ["Use the next_cursor of a previous page."]})
-        limit = _limit(request.GET, 100, EVENTS_MAX_LIMIT)
-        events = events_after(position=int(cursor), limit=limit)
+        query = feed_query(request.GET)
+        events = events_after(position=int(query.cursor), limit=query.limit)
         return _json_response(
             {
                 "events": [
@@ -471,7 +376,7 @@ class ChangesFeedApi(DeliveryApi):
                     }
                     for event in events
                 ],
-                "next_cursor": str(events[-1]["position"]) if events else cursor,
+                "next_cursor": str(events[-1]["position"]) if events else query.cursor,
             },
             200,
         )

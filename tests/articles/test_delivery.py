@@ -6,16 +6,18 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
+from django.core.checks import run_checks
 from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.http import HttpResponse
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from articles import services as article_services
+from articles.delivery.checks import DELIVERY_MIDDLEWARE, SECURITY_MIDDLEWARE
 from articles.delivery.selectors import consumer_for_key, publication_for_key
 from articles.delivery.views import DeliveryApi
 from articles.models import ConsumerSite, Event, Publication, ReviewKind
@@ -117,26 +119,20 @@ def test_if_none_match_gives_304_without_reading_the_payload(
     assert "CASE WHEN" in captured.captured_queries[-1]["sql"]
 
 
-def test_the_direct_database_path_answers_as_djangos_cursor(key, live):
-    """Unwatched, delivery reads skip Django's cursor; watched, they take it: same answers."""
-    calls = [
-        lambda: publication_for_key(raw_key=key[1], slug="stopping-ldn"),
-        lambda: publication_for_key(raw_key=key[1], slug="stopping-ldn", known_etags=(live.etag,)),
-        lambda: publication_for_key(raw_key=key[1], slug="never-published"),
-        lambda: publication_for_key(raw_key=f"{key[0].prefix}.wrong", slug="stopping-ldn"),
-        lambda: consumer_for_key(key[1]),
-    ]
-    direct = [call() for call in calls]
-    with CaptureQueriesContext(connection) as captured:
-        watched = [call() for call in calls]
-    assert len(captured) == len(calls)
-    assert direct == watched
-    assert direct[0][1].payload == bytes(live.payload)
-    assert direct[1][1].payload is None and direct[2] == (direct[0][0], None)
-    assert direct[3] == (None, None) and direct[4] == direct[0][0]
+def test_the_key_and_publication_reads_answer_each_case(key, live):
+    consumer = consumer_for_key(key[1])
+    assert consumer is not None
+    served = publication_for_key(raw_key=key[1], slug="stopping-ldn")
+    assert served[0] == consumer and served[1].payload == bytes(live.payload)
+    known = publication_for_key(raw_key=key[1], slug="stopping-ldn", known_etags=(live.etag,))
+    assert known[1].payload is None
+    assert publication_for_key(raw_key=key[1], slug="never-published") == (consumer, None)
+    wrong = publication_for_key(raw_key=f"{key[0].prefix}.wrong", slug="stopping-ldn")
+    assert wrong == (None, None)
 
 
 def test_delivery_reads_are_seen_by_execute_wrappers(consumer, live):
+    """Delivery queries go through Django's cursor, where APM tools and Django's hooks see them."""
     seen = []
 
     def wrapper(execute, sql, params, many, context):
@@ -145,7 +141,24 @@ def test_delivery_reads_are_seen_by_execute_wrappers(consumer, live):
 
     with connection.execute_wrapper(wrapper):
         assert consumer.get(f"{BASE}/articles/stopping-ldn/").status_code == 200
-    assert len(seen) == 1 and "CASE WHEN" in seen[0]
+        assert consumer.get(f"{BASE}/articles/").status_code == 200
+        assert consumer.get(f"{BASE}/changes/").status_code == 200
+    assert len(seen) == 5 and "CASE WHEN" in seen[0]
+
+
+def test_delivery_reads_go_through_djangos_cursor_class(consumer, live, monkeypatch):
+    """Tools that instrument Django's cursor class (APM agents) see delivery's queries too."""
+    seen = []
+    execute = CursorWrapper.execute
+
+    def recording(self, sql, params=None):
+        seen.append(sql)
+        return execute(self, sql, params)
+
+    monkeypatch.setattr(CursorWrapper, "execute", recording)
+    assert consumer.get(f"{BASE}/articles/stopping-ldn/").status_code == 200
+    assert consumer.get(f"{BASE}/articles/").status_code == 200
+    assert len(seen) == 3 and "CASE WHEN" in seen[0]
 
 
 def test_responses_carry_their_length_and_a_head_its_gets(consumer, live):
@@ -159,13 +172,18 @@ def test_responses_carry_their_length_and_a_head_its_gets(consumer, live):
     assert missing["Content-Length"] == str(len(missing.content))
 
 
-def test_a_delivery_view_that_skips_the_key_check_answers_nothing(rf, live):
+def test_a_delivery_view_cannot_answer_without_a_key(rf, key, live):
     class Careless(DeliveryApi):
         def get(self, request, slug):
-            return HttpResponse(b"served without a key")
+            return HttpResponse(b"served")
 
-    with pytest.raises(ImproperlyConfigured, match="without _admit"):
-        Careless.as_view()(rf.get("/"), slug="stopping-ldn")
+    view = Careless.as_view()
+    refused = view(rf.get("/"), slug="stopping-ldn")
+    assert refused.status_code == 401 and b"served" not in refused.content
+    wrong = view(rf.get("/", HTTP_AUTHORIZATION=f"Api-Key {key[0].prefix}.wrong"), slug="x")
+    assert wrong.status_code == 401
+    admitted = view(rf.get("/", HTTP_AUTHORIZATION=f"Api-Key {key[1]}"), slug="stopping-ldn")
+    assert admitted.status_code == 200 and admitted.content == b"served"
 
 
 def test_a_stale_if_none_match_gets_the_new_payload(consumer, live):
@@ -329,6 +347,33 @@ def test_paths_that_are_not_delivery_routes_take_the_whole_stack(consumer, live)
     unknown = consumer.get(f"{BASE}/nothing-here/")
     assert unknown.status_code == 404
     assert unknown.json()["code"] == "not_found"
+
+
+def middleware_errors() -> list[str]:
+    return [message.id for message in run_checks() if message.id == "articles.E001"]
+
+
+def test_the_configured_middleware_passes_the_system_check():
+    assert middleware_errors() == []
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        lambda stack: [stack[1], stack[0], *stack[2:]],  # before SecurityMiddleware
+        lambda stack: [stack[0], *stack[2:4], stack[1], *stack[4:]],  # after sessions
+        lambda stack: [stack[0], *stack[2:]],  # missing
+        lambda stack: stack[1:],  # no SecurityMiddleware
+    ],
+    ids=["first", "after-sessions", "missing", "without-security"],
+)
+def test_the_system_check_refuses_delivery_middleware_out_of_place(settings, place):
+    stack = list(settings.MIDDLEWARE)
+    assert stack[:2] == [SECURITY_MIDDLEWARE, DELIVERY_MIDDLEWARE]
+    settings.MIDDLEWARE = place(stack)
+    assert middleware_errors() == ["articles.E001"]
+    with pytest.raises(SystemCheckError, match="right after SecurityMiddleware"):
+        call_command("check")
 
 
 def test_keys_are_stored_hashed(key):
