@@ -10,7 +10,13 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 
-from articles.models import Audience, Publication, PublicationStatus, Version
+from articles.models import (
+    ARTICLE_CONTENT_FIELDS,
+    Audience,
+    Publication,
+    PublicationStatus,
+    Version,
+)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "h5", "h6", "hr",
@@ -79,7 +85,11 @@ def _medical_review(attribution: "Attribution | Publication") -> dict[str, Any]:
 
 
 def render_payload(
-    *, version: Version, slug: str, attribution: Attribution, review_overdue: bool = False
+    *,
+    version: Version,
+    slug: str,
+    attribution: Attribution | Publication,
+    review_overdue: bool = False,
 ) -> dict[str, Any]:
     """The document delivery serves for this version: exactly this, byte for byte."""
     sections = [
@@ -160,36 +170,48 @@ def publication_etag(*, version: Version, payload: bytes) -> str:
 def publication_values(
     *, version: Version, slug: str, attribution: Attribution, now: datetime
 ) -> dict[str, Any]:
-    """Every field of the live Publication of `version` approved with `attribution`."""
-    review_overdue = attribution.next_review_due < now.date()
-    raw = payload_bytes(
-        render_payload(
-            version=version, slug=slug, attribution=attribution, review_overdue=review_overdue
-        )
-    )
+    """The fields of the live Publication of `version` approved with `attribution` at `now`.
+
+    All but the served bytes, which `publication_render` makes from them.
+    """
     return {
         "slug": slug,
         "version": version,
         "status": PublicationStatus.LIVE,
-        "payload": raw,
-        "etag": publication_etag(version=version, payload=raw),
         "content_hash": version.content_hash,
-        "title": version.title,
-        "summary": version.summary,
-        "topics": version.topics,
-        "audience": version.audience,
+        **{name: getattr(version, name) for name in ARTICLE_CONTENT_FIELDS},
         "reviewer_name": attribution.reviewer_name,
         "reviewer_credentials": attribution.reviewer_credentials,
         "review_kind": attribution.review_kind,
         "approved_at": attribution.approved_at,
         "last_reviewed": attribution.last_reviewed,
         "next_review_due": attribution.next_review_due,
-        "review_overdue": review_overdue,
+        "review_overdue": attribution.next_review_due < now.date(),
         "published_at": now,
         "retracted_at": None,
         "retraction_reason": "",
         "retracted_by": None,
     }
+
+
+def publication_render(*, publication: Publication, now: datetime) -> None:
+    """Make the served bytes of `publication` from its other fields, as changed at `now`.
+
+    The payload (from its version, slug, reviewer fields and review_overdue), its ETag and the
+    list entry: the one way a Publication's bytes are made, so they always agree.
+    """
+    raw = payload_bytes(
+        render_payload(
+            version=publication.version,
+            slug=publication.slug,
+            attribution=publication,
+            review_overdue=publication.review_overdue,
+        )
+    )
+    publication.payload = raw
+    publication.etag = publication_etag(version=publication.version, payload=raw)
+    publication.updated_at = now
+    publication.list_entry = render_list_entry(publication)
 
 
 def render_list_entry(publication: Publication) -> bytes:

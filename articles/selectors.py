@@ -14,7 +14,6 @@ from articles.models import (
     ARTICLE_EDITABLE_FIELDS,
     Article,
     Publication,
-    PublicationStatus,
     Section,
     Version,
 )
@@ -254,11 +253,7 @@ def version_get(*, article: Article, number: int) -> Version:
 
 def live_publication(*, article: Article) -> Publication | None:
     """The article's publication if it is live (not retracted), else None."""
-    return (
-        Publication.objects.filter(article=article, status=PublicationStatus.LIVE)
-        .select_related("version")
-        .first()
-    )
+    return Publication.objects.live().filter(article=article).select_related("version").first()
 
 
 def version_diff(*, version: Version, against: Version | None) -> SnapshotDiff:

@@ -67,7 +67,7 @@ class OverdueFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in {"yes", "no"}:
             return queryset
-        overdue = selectors.review_due_board().filter(next_review_due__lt=timezone.localdate())
+        overdue = selectors.review_due_board().overdue(today=timezone.localdate())
         condition = {"article_id__in": overdue.values("article_id")}
         return (
             queryset.filter(**condition) if self.value() == "yes" else queryset.exclude(**condition)

@@ -18,7 +18,7 @@ from articles.models import (
     Version,
     topics_include,
 )
-from articles.rendering import Attribution, publication_values, render_list_entry
+from articles.rendering import Attribution, publication_render, publication_values
 from articles.snapshots import (
     content_hash,
     section_text_hash,
@@ -45,9 +45,9 @@ def review_queue(
     if topic:
         reviews = reviews.filter(topics_include(topic, field="version__topics"))
     if overdue is not None:
-        overdue_articles = Publication.objects.filter(
-            status=PublicationStatus.LIVE, next_review_due__lt=timezone.localdate()
-        ).values("article_id")
+        overdue_articles = Publication.objects.overdue(today=timezone.localdate()).values(
+            "article_id"
+        )
         condition = Q(article_id__in=overdue_articles)
         reviews = reviews.filter(condition) if overdue else reviews.exclude(condition)
     if assigned_to_me:
@@ -243,17 +243,13 @@ def review_counts() -> ReviewCounts:
         changes_requested=Review.objects.filter(
             id__in=latest_review_ids.values("latest"), state=ReviewState.CHANGES_REQUESTED
         ).count(),
-        overdue=Publication.objects.filter(
-            status=PublicationStatus.LIVE, next_review_due__lt=timezone.localdate()
-        ).count(),
+        overdue=Publication.objects.overdue(today=timezone.localdate()).count(),
     )
 
 
 def review_due_board() -> QuerySet[Publication]:
     """Live publications by next review date, soonest first."""
-    return Publication.objects.filter(status=PublicationStatus.LIVE).order_by(
-        "next_review_due", "slug"
-    )
+    return Publication.objects.live().order_by("next_review_due", "slug")
 
 
 def version_preview(*, version: Version, user) -> Publication:
@@ -278,7 +274,6 @@ def version_preview(*, version: Version, user) -> Publication:
             ),
             now=now,
         ),
-        updated_at=now,
     )
-    preview.list_entry = render_list_entry(preview)
+    publication_render(publication=preview, now=now)
     return preview

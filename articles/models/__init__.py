@@ -2,7 +2,13 @@
 
 from articles.models.consumers import ConsumerApiKey, ConsumerSite
 from articles.models.events import PUBLIC_EVENT_TYPES, Event, EventSequence, EventType
-from articles.models.publication import Publication, PublicationStatus, ReviewKind
+from articles.models.publication import (
+    Publication,
+    PublicationQuerySet,
+    PublicationStatus,
+    ReviewKind,
+    ReviewOverduePolicy,
+)
 from articles.models.versions import FrozenModel, FrozenQuerySet, ImmutableRecord, Version
 from articles.models.webhooks import (
     DeliveryAttempt,
@@ -44,8 +50,10 @@ __all__ = [
     "FrozenQuerySet",
     "ImmutableRecord",
     "Publication",
+    "PublicationQuerySet",
     "PublicationStatus",
     "ReviewKind",
+    "ReviewOverduePolicy",
     "Section",
     "Version",
     "WebhookDelivery",

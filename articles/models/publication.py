@@ -1,5 +1,7 @@
 """The served read model: one Publication row per article, holding the approved payload."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -21,12 +23,37 @@ class PublicationStatus(models.TextChoices):
     RETRACTED = "retracted", "Retracted"
 
 
+class ReviewOverduePolicy(models.TextChoices):
+    """What delivery does with a live article past its next review date (REVIEW_OVERDUE_POLICY)."""
+
+    FLAG = "flag", "Serve it with review_overdue: true"
+    WITHHOLD = "withhold", "Refuse it until it is reviewed again"
+
+
+class PublicationQuerySet(models.QuerySet):
+    """Publications by the rules of serving: live, overdue for review, servable."""
+
+    def live(self) -> "PublicationQuerySet":
+        """Publications being served: approved and not retracted."""
+        return self.filter(status=PublicationStatus.LIVE)
+
+    def overdue(self, *, today: date) -> "PublicationQuerySet":
+        """Live publications whose next review was due before `today`."""
+        return self.live().filter(next_review_due__lt=today)
+
+    def servable(self, *, today: date, policy: str) -> "PublicationQuerySet":
+        """What delivery may serve on `today`: live ones, and not overdue ones under `withhold`."""
+        if ReviewOverduePolicy(policy) == ReviewOverduePolicy.WITHHOLD:
+            return self.live().filter(next_review_due__gte=today)
+        return self.live()
+
+
 class Publication(models.Model):
     """The served read model: one row per article holding the approved payload, as bytes.
 
     Delivery reads only this table. It is written only by `services.publish` (on approval),
-    `services.publication_retract` and `services.publications_mark_overdue`, each through
-    `_publication_save`, which sets updated_at and renders the list entry again.
+    `services.publication_retract` and `services.publications_mark_overdue`, each making its
+    served bytes (payload, ETag, list entry) with `rendering.publication_render`.
     """
 
     article = models.OneToOneField(Article, on_delete=models.PROTECT, related_name="publication")
@@ -68,12 +95,14 @@ class Publication(models.Model):
 
     history = HistoricalRecords()
 
+    objects = PublicationQuerySet.as_manager()
+
     class Meta:
         ordering = ["slug"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="live", retracted_at__isnull=True)
-                | Q(status="retracted", retracted_at__isnull=False),
+                condition=Q(status=PublicationStatus.LIVE, retracted_at__isnull=True)
+                | Q(status=PublicationStatus.RETRACTED, retracted_at__isnull=False),
                 name="publication_retraction_consistent",
             ),
             models.CheckConstraint(

@@ -22,14 +22,7 @@ from articles.models import (
     PublicationStatus,
     Version,
 )
-from articles.rendering import (
-    Attribution,
-    payload_bytes,
-    publication_etag,
-    publication_values,
-    render_list_entry,
-    render_payload,
-)
+from articles.rendering import Attribution, publication_render, publication_values
 from articles.selectors import section_list
 from articles.services.webhooks import webhook_deliveries_enqueue
 from articles.services.working_copy import _lock_with_current_etag
@@ -85,9 +78,8 @@ def version_submit(
 
 
 def _publication_save(publication: Publication, *, now: datetime) -> None:
-    """Save a changed publication with its updated_at and its list entry rendered anew."""
-    publication.updated_at = now
-    publication.list_entry = render_list_entry(publication)
+    """Save a changed publication with its served bytes made anew from its fields."""
+    publication_render(publication=publication, now=now)
     publication.save()
 
 
@@ -198,26 +190,11 @@ def publications_mark_overdue(*, today: date) -> list[Publication]:
     overdue = list(
         Publication.objects.select_for_update()
         .select_related("version", "article")
-        .filter(status=PublicationStatus.LIVE, review_overdue=False, next_review_due__lt=today)
+        .overdue(today=today)
+        .filter(review_overdue=False)
     )
     now = timezone.now()
     for publication in overdue:
-        payload = render_payload(
-            version=publication.version,
-            slug=publication.slug,
-            attribution=Attribution(
-                reviewer_name=publication.reviewer_name,
-                reviewer_credentials=publication.reviewer_credentials,
-                review_kind=publication.review_kind,
-                approved_at=publication.approved_at,
-                last_reviewed=publication.last_reviewed,
-                next_review_due=publication.next_review_due,
-            ),
-            review_overdue=True,
-        )
-        raw = payload_bytes(payload)
-        publication.payload = raw
-        publication.etag = publication_etag(version=publication.version, payload=raw)
         publication.review_overdue = True
         publication._change_reason = "Review overdue"
         _publication_save(publication, now=now)
