@@ -232,7 +232,7 @@ def _profile() -> int:
         "publication_for_key: key + publication (304)": lambda: publication_for_key(
             raw_key=seeded.api_key, slug=SLUG, known_etags=known
         ),
-        "  the same, through Django's cursor (an execute_wrapper)": watched_publication_for_key,
+        "  the same, with an execute_wrapper installed": watched_publication_for_key,
         "  the same statement on a plain sqlite3 connection": lambda: raw.execute(
             raw_sql, raw_params
         ).fetchone(),
