@@ -1,10 +1,19 @@
-"""Fixtures shared by the whole suite: API clients per role and article helpers."""
+"""Fixtures shared by the whole suite: users and API clients per role, articles, a site."""
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from articles import services
+from articles.models import ConsumerSite
 from tests import factories
+from tests.clients import client_for
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: no throttle or login-limit count carries over."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -23,17 +32,6 @@ def clinician_user(db):
 
 
 @pytest.fixture
-def admin_user_role(db):
-    return factories.publishing_admin(username="publisher")
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user=user)
-    return client
-
-
-@pytest.fixture
 def editor_client(editor_user) -> APIClient:
     return client_for(editor_user)
 
@@ -44,8 +42,13 @@ def clinician_client(clinician_user) -> APIClient:
 
 
 @pytest.fixture
-def publisher_client(admin_user_role) -> APIClient:
-    return client_for(admin_user_role)
+def publisher_client(publisher) -> APIClient:
+    return client_for(publisher)
+
+
+@pytest.fixture
+def doctor_client(doctor) -> APIClient:
+    return client_for(doctor)
 
 
 @pytest.fixture
@@ -73,6 +76,12 @@ def make_article(editor_user):
 
 
 @pytest.fixture
+def article(make_article):
+    """An article with two sections, `stopping-ldn`."""
+    return make_article(slug="stopping-ldn", sections=2)
+
+
+@pytest.fixture
 def doctor(db):
     return factories.clinician_with_profile(username="doctor")
 
@@ -85,3 +94,24 @@ def second_doctor(db):
 @pytest.fixture
 def publisher(db):
     return factories.publishing_admin(username="publisher")
+
+
+@pytest.fixture
+def site(db):
+    return ConsumerSite.objects.create(name="Patient Forum", contact_email="web@example.org")
+
+
+@pytest.fixture
+def consumer_key(site):
+    """An API key of the site and its secret: (the key's row, the raw key a site sends)."""
+    return services.consumer_key_issue(
+        site=site, name="production", issued_by=factories.key_issuer()
+    )
+
+
+@pytest.fixture
+def consumer(consumer_key) -> APIClient:
+    """A delivery API client sending the site's key."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {consumer_key[1]}")
+    return client

@@ -1,9 +1,8 @@
-"""Shared factories: users with roles, articles with sections."""
+"""Shared factories: users with roles, clinicians with their profiles."""
 
 import factory
 from django.contrib.auth.models import Group, User
 
-from articles.models import Article, Audience, Section
 from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, PUBLISHING_ADMINS
 
 
@@ -41,29 +40,6 @@ def key_issuer() -> User:
     return User.objects.filter(username="key-issuer").first() or publishing_admin(
         username="key-issuer"
     )
-
-
-class ArticleFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Article
-
-    slug = factory.Sequence(lambda n: f"article-{n}")
-    title = factory.Sequence(lambda n: f"Low-dose naltrexone, part {n}")
-    summary = "What patients ask about low-dose naltrexone."
-    topics = factory.LazyFunction(lambda: ["ldn"])
-    audience = Audience.PATIENT
-    author = factory.SubFactory(UserFactory)
-
-
-class SectionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Section
-
-    article = factory.SubFactory(ArticleFactory)
-    anchor = factory.Sequence(lambda n: f"section-{n}")
-    heading = factory.Sequence(lambda n: f"Heading {n}")
-    body = "Low-dose naltrexone is taken once a day, often at night."
-    position = factory.Sequence(lambda n: n)
 
 
 def clinician_with_profile(*, active: bool = True, **kwargs) -> User:

@@ -13,7 +13,7 @@ from articles import selectors, services
 from articles.models import Article, Section, Version
 from articles.snapshots import content_hash, working_copy_snapshot
 from tests import factories
-from tests.admin_client import form_data, staff_client
+from tests.clients import form_data, staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -33,11 +33,6 @@ def edit_right_after(table: str, edit: Callable[[], None]):
 
     with connection.execute_wrapper(wrapper):
         yield done
-
-
-@pytest.fixture
-def article(make_article):
-    return make_article(slug="stopping-ldn", sections=2)
 
 
 def current_etag(article: Article) -> str:

@@ -75,11 +75,6 @@ WRITES = {
 WITH_A_BODY = [write for write in WRITES if write is not delete_section]
 
 
-@pytest.fixture
-def article(make_article):
-    return make_article(slug="stopping-ldn", sections=2)
-
-
 def last_history_ids() -> tuple[int, int]:
     return (
         Article.history.order_by("-history_id").values_list("history_id", flat=True).first(),

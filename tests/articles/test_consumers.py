@@ -10,7 +10,7 @@ from articles.exceptions import KeyAlreadyRevoked
 from articles.models import ConsumerApiKey, ConsumerSite, ImmutableRecord
 from ldncontent.exceptions import InvalidContent, NotAllowed
 from tests import factories
-from tests.admin_client import form_data, staff_client
+from tests.clients import form_data, staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +19,6 @@ OTHER_ROLES = {
     "clinician": factories.clinician_with_profile,
     "no_role": factories.UserFactory,
 }
-
-
-@pytest.fixture
-def site(db):
-    return ConsumerSite.objects.create(name="Patient Forum", contact_email="web@example.org")
 
 
 @pytest.fixture

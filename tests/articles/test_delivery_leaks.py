@@ -7,13 +7,11 @@ OpenAPI schema, and asserts that only markers of approved, live content ever app
 
 import pytest
 from django.test import Client
-from rest_framework.test import APIClient
 
 from articles import services as article_services
-from articles.models import ConsumerSite, ReviewKind, Section, Version
+from articles.models import ReviewKind, Section, Version
 from articles.selectors import article_etag, section_list
 from reviews import services as review_services
-from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -92,17 +90,6 @@ def every_state(editor_user, doctor, publisher):
     retracted = create("retracted", UNAPPROVED["retracted"])
     approve(submit(retracted))
     article_services.publication_retract(article=retracted, user=publisher, reason="Outdated.")
-
-
-@pytest.fixture
-def consumer(db) -> APIClient:
-    site = ConsumerSite.objects.create(name="Site", contact_email="web@example.org")
-    _, key = article_services.consumer_key_issue(
-        site=site, name="k", issued_by=factories.key_issuer()
-    )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
-    return client
 
 
 def _delivery_bodies(consumer) -> list[tuple[str, bytes]]:

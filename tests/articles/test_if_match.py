@@ -42,11 +42,6 @@ def reorder(client, headers):
 WRITES = [replace, change_title, add_section, change_section, delete_section, reorder]
 
 
-@pytest.fixture
-def article(make_article):
-    return make_article(slug="stopping-ldn", sections=2)
-
-
 def current_etag(client) -> str:
     return client.get(ARTICLE)["ETag"]
 

@@ -6,10 +6,9 @@ import json
 
 import pytest
 from django.apps import apps
-from rest_framework.test import APIClient
 
 from articles import services as article_services
-from articles.models import ConsumerSite, Publication, ReviewKind
+from articles.models import Publication, ReviewKind
 from articles.rendering import render_list_entry
 from reviews import services as review_services
 
@@ -35,15 +34,6 @@ def published(editor_user, doctor) -> Publication:
         kind=ReviewKind.FULL,
     )
     return Publication.objects.get(article=article)
-
-
-@pytest.fixture
-def consumer(publisher) -> APIClient:
-    site = ConsumerSite.objects.create(name="Patient Forum", contact_email="web@example.org")
-    _, key = article_services.consumer_key_issue(site=site, name="production", issued_by=publisher)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
-    return client
 
 
 def test_the_served_article_has_no_raw_angle_brackets_or_ampersands(published, consumer):

@@ -7,7 +7,7 @@ import pytest
 
 from articles.models import Article
 from articles.selectors import article_etag, section_list
-from tests.admin_client import form_data, staff_client
+from tests.clients import form_data, staff_client
 
 pytestmark = pytest.mark.django_db
 

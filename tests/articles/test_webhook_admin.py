@@ -7,6 +7,7 @@ from django.test import Client
 from articles import services
 from articles.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from reviews import services as review_services
+from tests.clients import staff_client
 
 pytestmark = pytest.mark.django_db
 ADD = "/admin/articles/webhookendpoint/add/"
@@ -14,11 +15,7 @@ ADD = "/admin/articles/webhookendpoint/add/"
 
 @pytest.fixture
 def admin_browser(publisher) -> Client:
-    publisher.is_staff = True
-    publisher.save(update_fields=["is_staff"])
-    client = Client()
-    client.force_login(publisher)
-    return client
+    return staff_client(publisher)
 
 
 def endpoint_form(**changes) -> dict:

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from articles import services
-from articles.models import ConsumerSite, WebhookDelivery, WebhookEndpoint
+from articles.models import WebhookDelivery, WebhookEndpoint
 from articles.webhook_transport import HTTPS_URL_PATTERN
 from reviews import services as review_services
-from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -22,18 +21,8 @@ URL = "/api/v1/webhooks/"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def admin_client(publisher):
-    return client_for(publisher)
-
-
-@pytest.fixture
-def site(db):
-    return ConsumerSite.objects.create(name="Forum", contact_email="web@example.org")
-
-
-def test_publishing_admins_register_an_endpoint_and_see_the_secret_once(admin_client, site):
-    created = admin_client.post(
+def test_publishing_admins_register_an_endpoint_and_see_the_secret_once(publisher_client, site):
+    created = publisher_client.post(
         URL,
         {
             "name": "Forum",
@@ -47,14 +36,14 @@ def test_publishing_admins_register_an_endpoint_and_see_the_secret_once(admin_cl
     assert created.json()["secret"].startswith("whsec_")
     assert created.json()["event_types"] == ["article.published"]
     endpoint_id = created.json()["id"]
-    shown = admin_client.get(f"{URL}{endpoint_id}/").json()
+    shown = publisher_client.get(f"{URL}{endpoint_id}/").json()
     assert "secret" not in shown
-    assert [item["id"] for item in admin_client.get(URL).json()] == [endpoint_id]
-    rotated = admin_client.patch(
+    assert [item["id"] for item in publisher_client.get(URL).json()] == [endpoint_id]
+    rotated = publisher_client.patch(
         f"{URL}{endpoint_id}/", {"rotate_secret": True}, format="json"
     ).json()
     assert rotated["secret"] != created.json()["secret"]
-    off = admin_client.patch(f"{URL}{endpoint_id}/", {"active": False}, format="json").json()
+    off = publisher_client.patch(f"{URL}{endpoint_id}/", {"active": False}, format="json").json()
     assert off["active"] is False and "secret" not in off
 
 
@@ -81,14 +70,14 @@ def test_anonymous_and_api_keys_cannot_manage_webhooks(api_client):
         ({"name": "x", "url": "https://x.example.org", "site": 999}, "site"),
     ],
 )
-def test_bad_endpoint_input_is_400(admin_client, payload, field):
-    response = admin_client.post(URL, payload, format="json")
+def test_bad_endpoint_input_is_400(publisher_client, payload, field):
+    response = publisher_client.post(URL, payload, format="json")
     assert response.status_code == 400
     assert field in response.json()["errors"]
 
 
-def test_a_consuming_site_cannot_subscribe_to_workflow_events(admin_client, site):
-    response = admin_client.post(
+def test_a_consuming_site_cannot_subscribe_to_workflow_events(publisher_client, site):
+    response = publisher_client.post(
         URL,
         {
             "name": "Forum",
@@ -102,21 +91,21 @@ def test_a_consuming_site_cannot_subscribe_to_workflow_events(admin_client, site
     assert "event_types" in response.json()["errors"]
 
 
-def test_the_delivery_log_and_replay(admin_client, make_article, editor_user, doctor):
-    endpoint = admin_client.post(
+def test_the_delivery_log_and_replay(publisher_client, make_article, editor_user, doctor):
+    endpoint = publisher_client.post(
         URL, {"name": "CMS", "url": "https://cms.example.org/hooks"}, format="json"
     ).json()
     review_services.review_submit(article=make_article(), user=editor_user)
-    log = admin_client.get(f"{URL}{endpoint['id']}/deliveries/").json()
+    log = publisher_client.get(f"{URL}{endpoint['id']}/deliveries/").json()
     assert [(item["event_type"], item["status"]) for item in log] == [
         ("version.submitted", "pending")
     ]
     delivery = WebhookDelivery.objects.get()
-    replayed = admin_client.post(f"{URL}deliveries/{delivery.pk}/replay/")
+    replayed = publisher_client.post(f"{URL}deliveries/{delivery.pk}/replay/")
     assert replayed.status_code == 200
     assert replayed.json()["attempts"] == 0
-    assert admin_client.post(f"{URL}deliveries/999/replay/").status_code == 404
-    assert admin_client.get(f"{URL}999/deliveries/").status_code == 404
+    assert publisher_client.post(f"{URL}deliveries/999/replay/").status_code == 404
+    assert publisher_client.get(f"{URL}999/deliveries/").status_code == 404
 
 
 # Where webhooks may be sent (SSRF): the rules, in the service and in the schema.
@@ -152,9 +141,11 @@ def production_rules(settings):
 
 @pytest.mark.parametrize("host", REFUSED_HOSTS)
 def test_endpoints_on_loopback_private_link_local_or_reserved_addresses_are_refused(
-    admin_client, production_rules, host
+    publisher_client, production_rules, host
 ):
-    response = admin_client.post(URL, {"name": "x", "url": f"https://{host}/hooks"}, format="json")
+    response = publisher_client.post(
+        URL, {"name": "x", "url": f"https://{host}/hooks"}, format="json"
+    )
     assert response.status_code == 400, response.content
     assert "not on the public internet" in response.json()["errors"]["url"][0]
     assert not WebhookEndpoint.objects.exists()
@@ -178,9 +169,9 @@ def test_endpoints_on_loopback_private_link_local_or_reserved_addresses_are_refu
     ],
 )
 def test_other_schemes_credentials_and_malformed_urls_are_refused(
-    admin_client, production_rules, url
+    publisher_client, production_rules, url
 ):
-    response = admin_client.post(URL, {"name": "x", "url": url}, format="json")
+    response = publisher_client.post(URL, {"name": "x", "url": url}, format="json")
     assert response.status_code == 400, response.content
     assert set(response.json()["errors"]) == {"url"}
     assert not WebhookEndpoint.objects.exists()
@@ -194,25 +185,25 @@ def test_other_schemes_credentials_and_malformed_urls_are_refused(
         "https://[2606:4700::6810:84e5]/hooks",
     ],
 )
-def test_public_addresses_and_names_are_accepted(admin_client, production_rules, url):
-    response = admin_client.post(URL, {"name": "x", "url": url}, format="json")
+def test_public_addresses_and_names_are_accepted(publisher_client, production_rules, url):
+    response = publisher_client.post(URL, {"name": "x", "url": url}, format="json")
     assert response.status_code == 201, response.content
 
 
 def test_changing_the_url_applies_the_same_rules_and_switching_off_always_works(
-    admin_client, publisher, settings
+    publisher_client, publisher, settings
 ):
     endpoint = services.webhook_endpoint_create(
         user=publisher, name="Old", url="http://127.0.0.1:9000/hooks"
     )
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
     settings.WEBHOOK_HTTPS_ONLY = True
-    refused = admin_client.patch(
+    refused = publisher_client.patch(
         f"{URL}{endpoint.pk}/", {"url": "https://169.254.169.254/latest"}, format="json"
     )
     assert refused.status_code == 400
     assert "url" in refused.json()["errors"]
-    off = admin_client.patch(f"{URL}{endpoint.pk}/", {"active": False}, format="json")
+    off = publisher_client.patch(f"{URL}{endpoint.pk}/", {"active": False}, format="json")
     assert off.status_code == 200, off.content
     endpoint.refresh_from_db()
     assert (endpoint.url, endpoint.active) == ("http://127.0.0.1:9000/hooks", False)
@@ -264,16 +255,19 @@ def test_the_served_schema_states_the_url_rules_the_server_applies():
                 assert definition.get("format") != "uri", f"{name}.{field}"
 
 
-def test_a_switched_off_endpoint_cannot_be_replayed(admin_client, make_article, editor_user):
-    endpoint = admin_client.post(
+def test_a_switched_off_endpoint_cannot_be_replayed(publisher_client, make_article, editor_user):
+    endpoint = publisher_client.post(
         URL, {"name": "CMS", "url": "https://cms.example.org/hooks"}, format="json"
     ).json()
     review_services.review_submit(article=make_article(), user=editor_user)
-    admin_client.patch(f"{URL}{endpoint['id']}/", {"active": False}, format="json")
+    publisher_client.patch(f"{URL}{endpoint['id']}/", {"active": False}, format="json")
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "cancelled"
-    response = admin_client.post(f"{URL}deliveries/{delivery.pk}/replay/")
+    response = publisher_client.post(f"{URL}deliveries/{delivery.pk}/replay/")
     assert response.status_code == 409
     assert response.json()["code"] == "endpoint_switched_off"
-    admin_client.patch(f"{URL}{endpoint['id']}/", {"active": True}, format="json")
-    assert admin_client.post(f"{URL}deliveries/{delivery.pk}/replay/").json()["status"] == "pending"
+    publisher_client.patch(f"{URL}{endpoint['id']}/", {"active": True}, format="json")
+    assert (
+        publisher_client.post(f"{URL}deliveries/{delivery.pk}/replay/").json()["status"]
+        == "pending"
+    )

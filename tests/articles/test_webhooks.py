@@ -56,11 +56,6 @@ def receiver():
     receiver.stop()
 
 
-@pytest.fixture
-def site(db):
-    return ConsumerSite.objects.create(name="Forum", contact_email="web@example.org")
-
-
 def endpoint_for(receiver, publisher, site=None, event_types=None, url=None):
     return article_services.webhook_endpoint_create(
         user=publisher,

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -13,11 +12,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "a-long-test-password"
-
-
-@pytest.fixture(autouse=True)
-def clear_throttle_cache():
-    cache.clear()
 
 
 def test_a_token_is_issued_for_good_credentials_and_stored_hashed(api_client):

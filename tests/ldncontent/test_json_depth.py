@@ -4,7 +4,6 @@ import io
 import re
 
 import pytest
-from django.core.cache import cache
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.exceptions import ParseError
 from rest_framework.test import APIClient
@@ -19,11 +18,6 @@ from reviews.models import Comment
 pytestmark = pytest.mark.django_db
 
 DEEP = "[" * 100_000 + "]" * 100_000
-
-
-@pytest.fixture(autouse=True)
-def clear_throttle_cache():
-    cache.clear()
 
 
 def nested(levels: int) -> str:

@@ -3,7 +3,6 @@ admin login; the client's address comes from NUM_PROXIES trusted proxies, never 
 X-Forwarded-For."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from knox.models import AuthToken
 
@@ -17,7 +16,6 @@ TOKEN = "/api/v1/auth/token/"
 
 @pytest.fixture(autouse=True)
 def limits(settings):
-    cache.clear()  # the token endpoint's DRF throttle
     settings.AXES_FAILURE_LIMIT = 3
 
 

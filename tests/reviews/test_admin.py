@@ -6,7 +6,6 @@ from html import unescape
 
 import pytest
 from django.contrib.auth.models import Group
-from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article, Publication, Section, Version
@@ -14,17 +13,9 @@ from articles.selectors import article_etag, section_list
 from reviews import services
 from reviews.models import Review, ReviewTransition
 from tests import factories
-from tests.admin_client import form_data
+from tests.clients import form_data, staff_client
 
 pytestmark = pytest.mark.django_db
-
-
-def staff_client(user) -> Client:
-    user.is_staff = True
-    user.save()
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def review_url(review) -> str:

@@ -8,7 +8,6 @@ import shutil
 
 import httpx
 import pytest
-from django.core.cache import cache
 from django.db import connections
 
 from articles import services as article_services
@@ -66,7 +65,6 @@ def page(monkeypatch):
 def test_a_clinician_reviews_and_approves_in_the_browser(
     page, live_server, make_article, editor_user
 ):
-    cache.clear()
     first_reviewer = factories.clinician_with_profile(username="first-reviewer")
     article = make_article(slug="stopping-ldn", sections=3)
     first = services.review_submit(article=article, user=editor_user)

@@ -8,7 +8,7 @@ from reviews import services
 from reviews.exceptions import NotAClinician
 from reviews.models import ClinicianProfile, Review, RoleChange
 from tests import factories
-from tests.admin_client import form_data, staff_client
+from tests.clients import form_data, staff_client
 
 pytestmark = pytest.mark.django_db
 

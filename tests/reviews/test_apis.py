@@ -5,12 +5,11 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from articles.models import Publication
 from reviews.models import Review
 from tests import factories
-from tests.conftest import client_for
+from tests.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -20,16 +19,6 @@ def assert_error(response, status: int, code: str) -> dict:
     assert response.json()["code"] == code, response.json()
     assert response.json()["detail"]
     return response.json()
-
-
-@pytest.fixture
-def doctor_client(doctor) -> APIClient:
-    return client_for(doctor)
-
-
-@pytest.fixture
-def admin_client(publisher) -> APIClient:
-    return client_for(publisher)
 
 
 def submit(client, slug="stopping-ldn", **data):
@@ -102,7 +91,7 @@ def test_the_review_detail_shows_changes_and_earlier_approvals(
     assert approvals["part-0"]["version"] == 1
 
 
-@pytest.mark.parametrize("client_name", ["editor_client", "admin_client", "clinician_client"])
+@pytest.mark.parametrize("client_name", ["editor_client", "publisher_client", "clinician_client"])
 def test_non_clinicians_cannot_approve(request, client_name, submitted):
     client = request.getfixturevalue(client_name)
     response = approve(client, submitted.pk, submitted.version.content_hash)
@@ -247,8 +236,8 @@ def test_comments_and_resolving_them(editor_client, doctor_client, submitted):
     assert_error(editor_client.post(url, {"body": ""}, format="json"), 400, "invalid")
 
 
-def test_publishing_admins_cannot_comment(admin_client, submitted):
-    response = admin_client.post(
+def test_publishing_admins_cannot_comment(publisher_client, submitted):
+    response = publisher_client.post(
         f"/api/v1/reviews/{submitted.pk}/comments/", {"body": "Hi"}, format="json"
     )
     assert_error(response, 403, "not_allowed")
@@ -339,18 +328,20 @@ def test_review_status_follows_the_workflow(editor_client, doctor_client, make_a
     assert status()["status"] == "retracted"
 
 
-def test_retract_over_the_api(admin_client, editor_client, doctor_client, submitted):
+def test_retract_over_the_api(publisher_client, editor_client, doctor_client, submitted):
     url = "/api/v1/articles/stopping-ldn/retract/"
-    assert_error(admin_client.post(url, {"reason": "x"}, format="json"), 409, "not_published")
+    assert_error(publisher_client.post(url, {"reason": "x"}, format="json"), 409, "not_published")
     approve(doctor_client, submitted.pk, submitted.version.content_hash)
     assert_error(editor_client.post(url, {"reason": "x"}, format="json"), 403, "not_allowed")
-    assert_error(admin_client.post(url, {}, format="json"), 400, "invalid")
-    assert_error(admin_client.post(url, {"reason": 3}, format="json"), 400, "invalid")
-    response = admin_client.post(url, {"reason": "Dose guidance changed."}, format="json")
+    assert_error(publisher_client.post(url, {}, format="json"), 400, "invalid")
+    assert_error(publisher_client.post(url, {"reason": 3}, format="json"), 400, "invalid")
+    response = publisher_client.post(url, {"reason": "Dose guidance changed."}, format="json")
     assert response.status_code == 200
     assert response.json()["status"] == "retracted"
     assert response.json()["retracted_by"] == "publisher"
-    assert_error(admin_client.post(url, {"reason": "x"}, format="json"), 409, "already_retracted")
+    assert_error(
+        publisher_client.post(url, {"reason": "x"}, format="json"), 409, "already_retracted"
+    )
 
 
 def test_review_detail_uses_a_bounded_number_of_queries(

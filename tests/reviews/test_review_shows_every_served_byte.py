@@ -8,14 +8,12 @@ from django.test import Client
 from django.utils.html import escape
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rest_framework.test import APIClient
 
 from articles.diffing import diff_snapshots
 from articles.models import ARTICLE_CONTENT_FIELDS, Article, Audience, Section, Version
 from articles.rendering import Attribution, payload_bytes, render_payload
 from articles.snapshots import version_snapshot
 from reviews.selectors import article_review_status
-from tests.conftest import client_for
 
 _text = st.text(alphabet="ab <>&*\n", max_size=12)
 _anchor = st.sampled_from(["why", "how", "after"])
@@ -43,11 +41,6 @@ def snapshots(draw) -> dict:
 pytestmark = pytest.mark.django_db
 
 NEW_SUMMARY = "Stop taking all prescribed medication before starting LDN."
-
-
-@pytest.fixture
-def doctor_client(doctor) -> APIClient:
-    return client_for(doctor)
 
 
 def _approve_first_version(editor_client, doctor_client, slug="stopping-ldn") -> None:

@@ -27,7 +27,7 @@ from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, PUBLISHING_ADMIN
 from reviews import services as review_services
 from reviews.models import ClinicianProfile, Review, ReviewTransition, RoleChange
 from tests import factories
-from tests.admin_client import form_data, staff_client
+from tests.clients import form_data, staff_client
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,6 @@ runs on fresh data, so one cell's write cannot change another's answer.
 """
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from articles import services as article_services
@@ -226,7 +225,6 @@ WRITES_NEED_ETAG = {"put", "patch", "delete"}
 @pytest.fixture
 def world(db):
     """A draft, a pending review (v1 of `pending`), a live article, keys and role users."""
-    cache.clear()
     editor = factories.editor(username="matrix-editor")
     clinician = factories.clinician_with_profile(username="matrix-clinician")
     approver = factories.clinician_with_profile(username="matrix-approver")

@@ -532,9 +532,9 @@ def test_the_review_queue_reads_its_filters_and_ignores_other_parameters(doctor)
 
 
 @pytest.mark.django_db
-def test_json_booleans_are_not_guessed_from_strings(publisher_client):
+def test_json_booleans_are_not_guessed_from_strings(publisher, publisher_client):
     endpoint = article_services.webhook_endpoint_create(
-        user=publisher_client.handler._force_user, name="CMS", url="https://cms.example.org/h"
+        user=publisher, name="CMS", url="https://cms.example.org/h"
     )
     url = f"/api/v1/webhooks/{endpoint.pk}/"
     assert_error(publisher_client.patch(url, {"active": "false"}, format="json"), 400, "invalid")

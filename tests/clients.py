@@ -1,7 +1,16 @@
-"""Admin pages over HTTP: a logged-in staff client and the POST data of a rendered admin form."""
+"""Test clients: the API as a given user, the admin as a logged-in staff member, and the POST
+data of a rendered admin form."""
 
 from django import forms
 from django.test import Client
+from rest_framework.test import APIClient
+
+
+def client_for(user) -> APIClient:
+    """An API client authenticated as `user`."""
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
 
 
 def staff_client(user) -> Client:
