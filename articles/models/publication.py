@@ -93,7 +93,8 @@ class Publication(models.Model):
         related_name="retracted_publications",
     )
 
-    history = HistoricalRecords()
+    # The bytes are reproducible from the version and the fields the history keeps.
+    history = HistoricalRecords(excluded_fields=["payload", "list_entry"])
 
     objects = PublicationQuerySet.as_manager()
 

@@ -99,3 +99,15 @@ def test_an_overdue_flag_stores_the_bytes_an_overdue_approval_would(publish_due,
     assert bytes(flagged.payload) == approved_overdue.payload
     assert flagged.etag == approved_overdue.etag
     assert bytes(flagged.list_entry) == approved_overdue.list_entry
+
+
+def test_publication_history_keeps_no_served_bytes(publish_due, publisher):
+    publication = publish_due("recorded", TODAY)
+    services.publication_retract(article=publication.article, user=publisher, reason="Withdrawn.")
+
+    history_fields = {field.name for field in Publication.history.model._meta.fields}
+    records = Publication.history.filter(id=publication.pk)
+
+    assert {"payload", "list_entry"}.isdisjoint(history_fields), "reproducible from the version"
+    assert {"etag", "version", "status", "reviewer_name"} <= history_fields
+    assert [record.status for record in records.order_by("history_id")] == ["live", "retracted"]
