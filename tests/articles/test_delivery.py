@@ -14,7 +14,6 @@ from django.db.backends.utils import CursorWrapper
 from django.http import HttpResponse
 from django.utils import timezone
 from knox.models import AuthToken
-from rest_framework.test import APIClient
 
 from articles import services as article_services
 from articles.delivery.checks import DELIVERY_MIDDLEWARE, SECURITY_MIDDLEWARE
@@ -30,25 +29,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/published"
-
-
-@pytest.fixture
-def site(db):
-    return ConsumerSite.objects.create(name="Patient Forum", contact_email="web@example.org")
-
-
-@pytest.fixture
-def key(site):
-    return article_services.consumer_key_issue(
-        site=site, name="production", issued_by=factories.key_issuer()
-    )
-
-
-@pytest.fixture
-def consumer(key) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key[1]}")
-    return client
 
 
 def publish(article, editor, clinician, **approve_kwargs):
@@ -101,7 +81,7 @@ def test_detail_serves_the_stored_payload_with_cache_headers(
 
 
 def test_if_none_match_gives_304_without_reading_the_payload(
-    consumer, key, live, django_assert_num_queries
+    consumer, consumer_key, live, django_assert_num_queries
 ):
     with django_assert_num_queries(1) as captured:
         response = consumer.get(f"{BASE}/articles/stopping-ldn/", HTTP_IF_NONE_MATCH=live.etag)
@@ -113,21 +93,23 @@ def test_if_none_match_gives_304_without_reading_the_payload(
     assert "Last-Modified" not in response, "RFC 9110: a 304 with an ETag omits it"
     assert "Content-Type" not in response, "nor does it describe a body it doesn't have"
     site, publication = publication_for_key(
-        raw_key=key[1], slug="stopping-ldn", known_etags=(live.etag,)
+        raw_key=consumer_key[1], slug="stopping-ldn", known_etags=(live.etag,)
     )
     assert site is not None and publication.payload is None
     assert "CASE WHEN" in captured.captured_queries[-1]["sql"]
 
 
-def test_the_key_and_publication_reads_answer_each_case(key, live):
-    consumer = consumer_for_key(key[1])
+def test_the_key_and_publication_reads_answer_each_case(consumer_key, live):
+    consumer = consumer_for_key(consumer_key[1])
     assert consumer is not None
-    served = publication_for_key(raw_key=key[1], slug="stopping-ldn")
+    served = publication_for_key(raw_key=consumer_key[1], slug="stopping-ldn")
     assert served[0] == consumer and served[1].payload == bytes(live.payload)
-    known = publication_for_key(raw_key=key[1], slug="stopping-ldn", known_etags=(live.etag,))
+    known = publication_for_key(
+        raw_key=consumer_key[1], slug="stopping-ldn", known_etags=(live.etag,)
+    )
     assert known[1].payload is None
-    assert publication_for_key(raw_key=key[1], slug="never-published") == (consumer, None)
-    wrong = publication_for_key(raw_key=f"{key[0].prefix}.wrong", slug="stopping-ldn")
+    assert publication_for_key(raw_key=consumer_key[1], slug="never-published") == (consumer, None)
+    wrong = publication_for_key(raw_key=f"{consumer_key[0].prefix}.wrong", slug="stopping-ldn")
     assert wrong == (None, None)
 
 
@@ -172,7 +154,7 @@ def test_responses_carry_their_length_and_a_head_its_gets(consumer, live):
     assert missing["Content-Length"] == str(len(missing.content))
 
 
-def test_a_delivery_view_cannot_answer_without_a_key(rf, key, live):
+def test_a_delivery_view_cannot_answer_without_a_key(rf, consumer_key, live):
     class Careless(DeliveryApi):
         def get(self, request, slug):
             return HttpResponse(b"served")
@@ -180,9 +162,13 @@ def test_a_delivery_view_cannot_answer_without_a_key(rf, key, live):
     view = Careless.as_view()
     refused = view(rf.get("/"), slug="stopping-ldn")
     assert refused.status_code == 401 and b"served" not in refused.content
-    wrong = view(rf.get("/", HTTP_AUTHORIZATION=f"Api-Key {key[0].prefix}.wrong"), slug="x")
+    wrong = view(
+        rf.get("/", HTTP_AUTHORIZATION=f"Api-Key {consumer_key[0].prefix}.wrong"), slug="x"
+    )
     assert wrong.status_code == 401
-    admitted = view(rf.get("/", HTTP_AUTHORIZATION=f"Api-Key {key[1]}"), slug="stopping-ldn")
+    admitted = view(
+        rf.get("/", HTTP_AUTHORIZATION=f"Api-Key {consumer_key[1]}"), slug="stopping-ldn"
+    )
     assert admitted.status_code == 200 and admitted.content == b"served"
 
 
@@ -236,13 +222,13 @@ def test_a_retracted_article_is_410_with_the_notice(consumer, live, publisher):
 # --- keys and roles -------------------------------------------------------------------------
 
 
-def test_requests_without_a_valid_key_are_401(api_client, live, key, site, editor_user):
+def test_requests_without_a_valid_key_are_401(api_client, live, consumer_key, site, editor_user):
     url = f"{BASE}/articles/stopping-ldn/"
     assert api_client.get(url).status_code == 401
     assert api_client.get(url)["WWW-Authenticate"] == "Api-Key"
     api_client.credentials(HTTP_AUTHORIZATION="Api-Key nonsense")
     assert api_client.get(url).json()["code"] == "invalid_api_key"
-    prefix = key[0].prefix
+    prefix = consumer_key[0].prefix
     api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {prefix}.wrong-secret")
     assert api_client.get(url).status_code == 401
     _, token = token_issue(user=editor_user)
@@ -250,9 +236,9 @@ def test_requests_without_a_valid_key_are_401(api_client, live, key, site, edito
     assert api_client.get(url).status_code == 401, "staff tokens do not work on delivery"
 
 
-def test_a_revoked_key_stops_working_at_once(consumer, live, key):
+def test_a_revoked_key_stops_working_at_once(consumer, live, consumer_key):
     assert consumer.get(f"{BASE}/articles/stopping-ldn/").status_code == 200
-    article_services.consumer_key_revoke(key=key[0], revoked_by=factories.key_issuer())
+    article_services.consumer_key_revoke(key=consumer_key[0], revoked_by=factories.key_issuer())
     assert consumer.get(f"{BASE}/articles/stopping-ldn/").status_code == 401
 
 
@@ -295,8 +281,8 @@ def test_keys_are_throttled_with_retry_after(consumer, live, settings):
     assert 1 <= int(response["Retry-After"]) <= 60
 
 
-def test_a_valid_prefix_with_a_wrong_secret_reads_no_article(api_client, live, key):
-    api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key[0].prefix}.wrong-secret")
+def test_a_valid_prefix_with_a_wrong_secret_reads_no_article(api_client, live, consumer_key):
+    api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {consumer_key[0].prefix}.wrong-secret")
     response = api_client.get(f"{BASE}/articles/stopping-ldn/")
     assert response.status_code == 401
     assert set(response.json()) == {"code", "detail"}
@@ -376,8 +362,8 @@ def test_the_system_check_refuses_delivery_middleware_out_of_place(settings, pla
         call_command("check")
 
 
-def test_keys_are_stored_hashed(key):
-    stored, plain = key
+def test_keys_are_stored_hashed(consumer_key):
+    stored, plain = consumer_key
     assert plain.startswith(stored.prefix + ".")
     assert plain not in stored.hashed_key
     assert not AuthToken.objects.exists()
