@@ -1,4 +1,7 @@
-"""Review transitions: every allowed and forbidden step, separation of duties, hash binding."""
+"""Review transitions: every allowed and forbidden step, separation of duties, hash binding.
+
+The articles services they call (submit, publish, retract) are tested in
+tests/articles/test_services.py."""
 
 import json
 from datetime import timedelta
@@ -7,24 +10,15 @@ import pytest
 from django.utils import timezone
 
 from articles import services as article_services
-from articles.exceptions import (
-    AlreadyRetracted,
-    EmptyArticle,
-    NothingToSubmit,
-    NotPublished,
-    OlderThanLive,
-)
 from articles.models import (
     ImmutableRecord,
     Publication,
     PublicationStatus,
     ReviewKind,
-    Section,
     Version,
 )
-from articles.rendering import Attribution
 from articles.selectors import article_etag, section_list
-from ldncontent.exceptions import InvalidContent, NotAllowed, PreconditionFailed
+from ldncontent.exceptions import InvalidContent, NotAllowed
 from reviews import selectors, services
 from reviews.exceptions import (
     ChangeReviewNeedsFullReview,
@@ -80,12 +74,6 @@ def test_submit_freezes_the_working_copy_as_version_1(submitted, editor_user):
     )
 
 
-def test_submitting_identical_content_again_is_refused(submitted, editor_user):
-    with pytest.raises(NothingToSubmit):
-        services.review_submit(article=submitted.article, user=editor_user)
-    assert Version.objects.count() == 1
-
-
 def test_a_new_submission_supersedes_the_pending_one(submitted, editor_user):
     edit_section(submitted.article, editor_user)
     newer = services.review_submit(article=submitted.article, user=editor_user)
@@ -99,17 +87,6 @@ def test_only_editors_may_submit(make_article, doctor):
     article = make_article()
     with pytest.raises(NotAllowed):
         services.review_submit(article=article, user=doctor)
-
-
-def test_an_article_without_sections_cannot_be_submitted(make_article, editor_user):
-    with pytest.raises(EmptyArticle):
-        services.review_submit(article=make_article(sections=0), user=editor_user)
-
-
-def test_submit_with_a_stale_if_match_is_refused(make_article, editor_user):
-    with pytest.raises(PreconditionFailed):
-        services.review_submit(article=make_article(), user=editor_user, if_match='"stale"')
-    assert not Version.objects.exists()
 
 
 # --- approval -------------------------------------------------------------------------------
@@ -319,58 +296,6 @@ def test_a_closed_review_cannot_be_decided_or_withdrawn(
         services.review_withdraw(review=submitted, user=editor_user)
 
 
-# --- retraction -----------------------------------------------------------------------------
-
-
-def test_retract_withdraws_the_live_version_and_keeps_history(submitted, doctor, publisher):
-    approve(submitted, doctor)
-    publication = article_services.publication_retract(
-        article=submitted.article, user=publisher, reason="Dose guidance under review."
-    )
-    assert publication.status == PublicationStatus.RETRACTED
-    assert publication.retracted_by == publisher
-    assert [record.status for record in publication.history.order_by("history_date")] == [
-        "live",
-        "retracted",
-    ]
-
-
-def test_retract_is_refused_for_editors_and_for_unpublished_or_retracted(
-    submitted, doctor, publisher, editor_user
-):
-    with pytest.raises(NotPublished):
-        article_services.publication_retract(article=submitted.article, user=publisher, reason="x")
-    approve(submitted, doctor)
-    with pytest.raises(NotAllowed):
-        article_services.publication_retract(
-            article=submitted.article, user=editor_user, reason="x"
-        )
-    with pytest.raises(InvalidContent):
-        article_services.publication_retract(article=submitted.article, user=publisher, reason="")
-    article_services.publication_retract(article=submitted.article, user=doctor, reason="x")
-    with pytest.raises(AlreadyRetracted):
-        article_services.publication_retract(article=submitted.article, user=publisher, reason="y")
-
-
-def test_a_new_approval_after_retraction_is_live_again(submitted, doctor, publisher, editor_user):
-    approve(submitted, doctor)
-    article_services.publication_retract(article=submitted.article, user=publisher, reason="x")
-    edit_section(submitted.article, editor_user)
-    approve(services.review_submit(article=submitted.article, user=editor_user), doctor)
-    publication = Publication.objects.get()
-    assert (publication.status, publication.version.number) == ("live", 2)
-    assert publication.retracted_at is None
-
-
-def test_an_older_version_cannot_replace_a_newer_live_one(submitted, doctor, editor_user):
-    edit_section(submitted.article, editor_user)
-    newer = services.review_submit(article=submitted.article, user=editor_user)
-    approve(newer, doctor)
-    attribution = Attribution("X", "", "full", timezone.now(), timezone.localdate(), None)
-    with pytest.raises(OlderThanLive):
-        article_services.publish(version=submitted.version, attribution=attribution, actor=doctor)
-
-
 # --- immutability ---------------------------------------------------------------------------
 
 
@@ -391,13 +316,6 @@ def test_versions_and_audit_rows_cannot_be_changed_or_deleted(submitted):
     with pytest.raises(ImmutableRecord):
         ReviewTransition.objects.all().delete()
     assert Version.objects.get().title != "Changed"
-
-
-def test_editing_after_submission_does_not_change_the_version(submitted, editor_user):
-    edit_section(submitted.article, editor_user, body="Completely new text.")
-    version = Version.objects.get()
-    assert version.sections[0]["body"] == "Body of part 0."
-    assert Section.objects.get(anchor="part-0").body == "Completely new text."
 
 
 def test_review_counts_count_articles_whose_latest_review_asks_for_changes(
