@@ -8,10 +8,11 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: help install run worker migrate demo test lint pytest schema bench bench-soak clean
+.PHONY: help install run serve worker migrate demo test lint pytest schema bench bench-soak clean
 
 help:
 	@echo "make run      install, migrate, load the demo and serve on http://$(HOST):$(PORT)/"
+	@echo "make serve    the production server: migrate, then gunicorn on $(HOST):$(PORT)"
 	@echo "make test     lint (ruff, migrations, OpenAPI) and the whole test suite"
 	@echo "make worker   run the webhook worker alone (make run starts it too)"
 	@echo "make schema   write the OpenAPI schema to openapi.yaml"
@@ -39,6 +40,14 @@ run: demo
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Production: settings from the environment (README "Configuration"); no demo, DEBUG off
+# unless set. WEB_CONCURRENCY is the number of gunicorn workers.
+serve: $(STAMP)
+	@test -n "$$SECRET_KEY" || { echo "make serve is the production server: set SECRET_KEY (and ALLOWED_HOSTS; README \"Configuration\"). For development, use make run."; exit 1; }
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	exec $(BIN)/gunicorn ldncontent.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+
 worker: migrate
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py run_worker
 
@@ -58,11 +67,9 @@ schema: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi.yaml
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet 'gunicorn>=23,<24'
 	$(BIN)/python bench/run.py
 
 bench-soak: $(STAMP)
-	$(BIN)/python -m pip install --quiet 'gunicorn>=23,<24'
 	$(BIN)/python bench/soak.py
 
 clean:

@@ -1,32 +1,18 @@
 """Settings for ldncontent, read from the environment (see README "Configuration")."""
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from ldncontent.env import env_bool, env_choice, env_float, env_int, env_list, env_str
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
-
 
 DEBUG = env_bool("DEBUG", False)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -91,8 +77,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -123,7 +109,7 @@ LOGIN_URL = "admin:login"
 # The reverse proxies in front of the app that append to X-Forwarded-For: the client's
 # address is the one the outermost of them saw. 0 (no proxy) ignores X-Forwarded-For, which
 # any client can forge. Used by the login limits and by DRF's throttles.
-NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
 
 # Failed logins (the token endpoint and the admin login) are limited per account and per
 # client address by django-axes: after LOGIN_FAILURE_LIMIT failures, logins for that
@@ -132,8 +118,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "ldncontent.login_limits.client_address"
 AXES_LOCKOUT_CALLABLE = "ldncontent.login_limits.lockout_response"
@@ -145,7 +131,7 @@ if env_bool("TRUST_X_FORWARDED_PROTO", not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -196,13 +182,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "ldncontent.error_handler.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("TOKEN_THROTTLE_RATE", "10/minute")},
+    "DEFAULT_THROTTLE_RATES": {"token": env_str("TOKEN_THROTTLE_RATE", "10/minute")},
     "NUM_PROXIES": NUM_PROXIES,
 }
 
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Bearer",
-    "TOKEN_TTL": timedelta(days=int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))),
+    "TOKEN_TTL": timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30, minimum=1)),
     "AUTO_REFRESH": False,
     "TOKEN_LIMIT_PER_USER": None,
 }
@@ -251,53 +237,52 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Content limits, enforced on every write path (API, importer, admin).
-ARTICLE_MAX_SECTIONS = int(os.environ.get("ARTICLE_MAX_SECTIONS", "100"))
-SECTION_BODY_MAX_CHARS = int(os.environ.get("SECTION_BODY_MAX_CHARS", "50000"))
-API_MAX_REQUEST_BYTES = int(os.environ.get("API_MAX_REQUEST_BYTES", str(2 * 1024 * 1024)))
+ARTICLE_MAX_SECTIONS = env_int("ARTICLE_MAX_SECTIONS", 100, minimum=1)
+SECTION_BODY_MAX_CHARS = env_int("SECTION_BODY_MAX_CHARS", 50_000, minimum=1)
+API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 2 * 1024 * 1024, minimum=1)
 
 # Delivery to consuming sites.
-DELIVERY_MAX_AGE = int(os.environ.get("DELIVERY_MAX_AGE", "60"))
-DELIVERY_STALE_WHILE_REVALIDATE = int(os.environ.get("DELIVERY_STALE_WHILE_REVALIDATE", "300"))
-DELIVERY_THROTTLE_PER_MINUTE = int(os.environ.get("DELIVERY_THROTTLE_PER_MINUTE", "600"))
-DELIVERY_PAGE_SIZE = int(os.environ.get("DELIVERY_PAGE_SIZE", "50"))
+DELIVERY_MAX_AGE = env_int("DELIVERY_MAX_AGE", 60, minimum=0)
+DELIVERY_STALE_WHILE_REVALIDATE = env_int("DELIVERY_STALE_WHILE_REVALIDATE", 300, minimum=0)
+DELIVERY_THROTTLE_PER_MINUTE = env_int("DELIVERY_THROTTLE_PER_MINUTE", 600, minimum=1)
+DELIVERY_PAGE_SIZE = env_int("DELIVERY_PAGE_SIZE", 50, minimum=1)
 # What consuming sites get once an article's next review date has passed:
 # "flag" serves it with review_overdue: true; "withhold" refuses it until it is reviewed again.
-REVIEW_OVERDUE_POLICY = os.environ.get("REVIEW_OVERDUE_POLICY", "flag")
-if REVIEW_OVERDUE_POLICY not in {"flag", "withhold"}:
-    raise ImproperlyConfigured("REVIEW_OVERDUE_POLICY must be `flag` or `withhold`.")
+# (articles.models.ReviewOverduePolicy; the models cannot be imported by the settings.)
+REVIEW_OVERDUE_POLICY = env_choice("REVIEW_OVERDUE_POLICY", ("flag", "withhold"), "flag")
 
 # Webhooks: retries with exponential backoff and jitter, up to WEBHOOK_MAX_ATTEMPTS.
-WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "10"))
-WEBHOOK_BACKOFF_BASE_SECONDS = float(os.environ.get("WEBHOOK_BACKOFF_BASE_SECONDS", "5"))
-WEBHOOK_BACKOFF_MAX_SECONDS = float(os.environ.get("WEBHOOK_BACKOFF_MAX_SECONDS", "3600"))
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 10, minimum=1)
+WEBHOOK_BACKOFF_BASE_SECONDS = env_float("WEBHOOK_BACKOFF_BASE_SECONDS", 5.0, minimum=0)
+WEBHOOK_BACKOFF_MAX_SECONDS = env_float("WEBHOOK_BACKOFF_MAX_SECONDS", 3600.0, minimum=0)
 # One attempt, from resolving the name to the last byte read, ends by this deadline; at most
 # WEBHOOK_MAX_RESPONSE_BYTES of the answer are read (and discarded).
-WEBHOOK_DELIVERY_DEADLINE_SECONDS = float(os.environ.get("WEBHOOK_DELIVERY_DEADLINE_SECONDS", "10"))
-WEBHOOK_MAX_RESPONSE_BYTES = int(os.environ.get("WEBHOOK_MAX_RESPONSE_BYTES", "65536"))
+WEBHOOK_DELIVERY_DEADLINE_SECONDS = env_float("WEBHOOK_DELIVERY_DEADLINE_SECONDS", 10.0, minimum=0)
+WEBHOOK_MAX_RESPONSE_BYTES = env_int("WEBHOOK_MAX_RESPONSE_BYTES", 65_536, minimum=0)
 # Endpoints sent to at once by one worker, each by one thread: a hanging receiver holds one.
-WEBHOOK_WORKER_THREADS = int(os.environ.get("WEBHOOK_WORKER_THREADS", "8"))
+WEBHOOK_WORKER_THREADS = env_int("WEBHOOK_WORKER_THREADS", 8, minimum=1)
 # Receivers on loopback, private, link-local, multicast or reserved addresses are refused
 # unless this is on (development); plain http is refused whenever DEBUG is off.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", DEBUG)
 WEBHOOK_HTTPS_ONLY = not DEBUG
 # A delivery being sent is leased for this long; a worker that dies mid-send loses nothing:
 # the lease runs out and the event is sent again, with the same webhook-id.
-WEBHOOK_LEASE_SECONDS = float(os.environ.get("WEBHOOK_LEASE_SECONDS", "60"))
+WEBHOOK_LEASE_SECONDS = env_float("WEBHOOK_LEASE_SECONDS", 60.0, minimum=0)
 if WEBHOOK_LEASE_SECONDS <= WEBHOOK_DELIVERY_DEADLINE_SECONDS:
     raise ImproperlyConfigured(
         "WEBHOOK_LEASE_SECONDS must be longer than WEBHOOK_DELIVERY_DEADLINE_SECONDS, or a "
         "delivery still being sent could be sent again by another worker."
     )
-WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "1"))
+WORKER_POLL_SECONDS = env_float("WORKER_POLL_SECONDS", 1.0, minimum=0)
 
 # A full clinical review is valid for at most this many months; a clinician may set less.
-REVIEW_INTERVAL_MONTHS = int(os.environ.get("REVIEW_INTERVAL_MONTHS", "12"))
+REVIEW_INTERVAL_MONTHS = env_int("REVIEW_INTERVAL_MONTHS", 12, minimum=1)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # 4xx answers are part of normal operation; only server errors are worth a log line.
         "django.request": {"level": "ERROR"},

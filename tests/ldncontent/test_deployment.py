@@ -2,10 +2,14 @@
 
 import os
 import secrets
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from django.test import Client
 
@@ -80,3 +84,83 @@ def test_the_health_check_reports_an_unreachable_database_only_in_the_log():
     assert answer == '503 {"status": "unavailable"}', result.stdout + result.stderr
     assert "Health check failed" in result.stderr
     assert "port 9 failed: Connection refused" in result.stderr, "the cause is logged"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _make_serve(**environment: str) -> subprocess.Popen:
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    env.pop("DATABASE_URL", None)
+    env.pop("SECRET_KEY", None)
+    env.update(environment)
+    # -o: the virtualenv is the one running this test, never reinstalled here.
+    return subprocess.Popen(
+        ["make", "--no-print-directory", "-o", ".venv/.installed-stamp", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _stop(process: subprocess.Popen) -> str:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        output, _ = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate()
+    return output
+
+
+def test_make_serve_migrates_and_runs_gunicorn_with_production_settings(tmp_path):
+    port = _free_port()
+    process = _make_serve(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        HOST="127.0.0.1",
+        PORT=str(port),
+        WEB_CONCURRENCY="1",
+    )
+    try:
+        deadline = time.monotonic() + 90
+        response = None
+        while response is None and time.monotonic() < deadline and process.poll() is None:
+            try:
+                response = httpx.get(
+                    f"http://127.0.0.1:{port}/healthz",
+                    headers={"X-Forwarded-Proto": "https"},
+                    timeout=2,
+                )
+            except httpx.TransportError:
+                time.sleep(0.25)
+        api = httpx.get(f"http://127.0.0.1:{port}/api/v1/articles/", timeout=5)
+    finally:
+        output = _stop(process)
+
+    assert response is not None, output
+    assert (response.status_code, response.json()) == (200, {"status": "ok"}), output
+    assert response.headers["server"] == "gunicorn", "the production server, not runserver"
+    assert api.status_code == 301, "DEBUG is off: plain HTTP is redirected to HTTPS"
+    assert "Applying articles.0001_initial" in output, "migrated before serving"
+
+
+def test_make_serve_refuses_to_start_without_a_secret_key(tmp_path):
+    process = _make_serve(DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}")
+    try:
+        process.wait(timeout=60)
+    finally:
+        output = _stop(process)
+
+    assert process.returncode != 0
+    assert "SECRET_KEY" in output
+    assert not (tmp_path / "serve.sqlite3").exists(), "nothing is migrated first"
