@@ -13,7 +13,7 @@ from articles.serializers.fields import (
     heading_field,
 )
 from articles.serializers.sections import SectionOutputSerializer
-from articles.services.working_copy import TOPICS_RULE
+from articles.services.validation import TOPICS_RULE
 from ldncontent.serializers import StrictCharField, StrictIntegerField, StrictSerializer
 
 

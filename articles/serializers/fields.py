@@ -11,7 +11,7 @@ from articles.models import (
     change_reason_validator,
     slug_validator,
 )
-from articles.services.working_copy import TOPIC_MAX_LENGTH, TOPICS_MAX
+from articles.services.validation import TOPIC_MAX_LENGTH, TOPICS_MAX
 from ldncontent.serializers import StrictCharField
 
 # The slug rule in the schema's (ECMA) dialect, where `\Z` is written `$`.

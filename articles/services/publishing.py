@@ -24,8 +24,8 @@ from articles.models import (
 )
 from articles.rendering import Attribution, publication_render, publication_values
 from articles.selectors import section_list
+from articles.services.preconditions import lock_with_current_etag
 from articles.services.webhooks import webhook_deliveries_enqueue
-from articles.services.working_copy import _lock_with_current_etag
 from articles.snapshots import content_hash, working_copy_snapshot
 from ldncontent.exceptions import (
     InvalidContent,
@@ -49,7 +49,7 @@ def version_submit(
     """
     require_role(user, EDITORS, action="submit articles for review")
     if if_match is not None:
-        article, sections = _lock_with_current_etag(article=article, if_match=if_match)
+        article, sections = lock_with_current_etag(article=article, if_match=if_match)
     else:
         article = Article.objects.select_for_update().get(pk=article.pk)
         sections = section_list(article=article)
