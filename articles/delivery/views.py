@@ -20,7 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
-from articles import apidocs as examples
+from articles.delivery import apidocs as examples
 from articles.delivery.keys import ConsumerKeyAuthentication, api_key_from, throttle_wait
 from articles.delivery.parameters import (
     FEED_PARAMETERS,
