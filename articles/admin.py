@@ -218,15 +218,20 @@ class SectionAdmin(ServiceBackedAdmin):
         obj.pk = created.pk
         obj._state.adding = False
 
+    def delete_view(self, request, object_id, extra_context=None):
+        section = self.get_object(request, object_id)
+        if request.method != "POST" and section is not None:
+            # The confirmation form posts back the ETag of the state it showed.
+            etag = selectors.working_copy_get(slug=section.article.slug).etag
+            extra_context = {**(extra_context or {}), "etag": etag}
+        return super().delete_view(request, object_id, extra_context)
+
     def delete_model(self, request, obj):
-        # The confirmation page showed this section as it is now.
         services.section_delete(
             article=obj.article,
             anchor=obj.anchor,
             user=request.user,
-            if_match=selectors.article_etag(
-                article=obj.article, sections=selectors.section_list(article=obj.article)
-            ),
+            if_match=request.POST.get("etag", ""),
         )
 
     def get_actions(self, request):

@@ -114,9 +114,16 @@ class StaffUserAdmin(ServiceRefusalsAsMessagesMixin, UserAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and not self._may_change_roles(request, obj):
+            # A declared field stays in the form even when the fieldsets leave it out.
+            form.base_fields.pop("roles", None)
+        return form
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change and "roles" in form.fields:
+        if change and "roles" in form.fields and "roles" in form.changed_data:
             services.staff_roles_set(
                 user=obj,
                 roles=form.cleaned_data["roles"],

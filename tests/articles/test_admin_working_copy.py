@@ -193,3 +193,37 @@ def test_only_editors_are_offered_the_revert_and_only_by_post(
     response = staff_client(doctor).post(action, data, follow=True)
     assert "Only editors may revert articles" in response.content.decode()
     assert working_copy_hash(article) != version.content_hash
+
+
+def _hidden_inputs(html: str) -> dict[str, str]:
+    pairs = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html)
+    return {name: unescape(value) for name, value in pairs}
+
+
+def test_deleting_a_section_refuses_when_it_changed_after_the_confirmation_page(
+    editor_user, article
+):
+    client = staff_client(editor_user)
+    url = f"/admin/articles/section/{Section.objects.get(anchor='part-0').pk}/delete/"
+    confirmation = client.get(url).content.decode()
+    working_copy = selectors.working_copy_get(slug="stopping-ldn")
+    services.section_update(
+        article=article,
+        anchor="part-0",
+        user=factories.editor(username="other-editor"),
+        if_match=working_copy.etag,
+        changes={"body": "A colleague's correction, saved after the page was shown."},
+    )
+
+    response = client.post(url, _hidden_inputs(confirmation), follow=True)
+
+    assert Section.objects.get(anchor="part-0").body.startswith("A colleague's correction")
+    assert "changed since you read it" in unescape(response.content.decode())
+
+
+def test_deleting_a_section_from_a_current_confirmation_page_deletes_it(editor_user, article):
+    client = staff_client(editor_user)
+    url = f"/admin/articles/section/{Section.objects.get(anchor='part-0').pk}/delete/"
+    confirmation = client.get(url).content.decode()
+    client.post(url, _hidden_inputs(confirmation), follow=True)
+    assert not Section.objects.filter(anchor="part-0").exists()

@@ -153,6 +153,19 @@ def test_a_publishing_admins_own_page_shows_its_roles_read_only(publisher):
     assert not RoleChange.objects.exists()
 
 
+def test_a_publishing_admin_saves_its_own_name_and_email(publisher):
+    client = staff_client(publisher)
+    page = client.get(user_url(publisher))
+    response = client.post(
+        user_url(publisher), form_data(page, first_name="Pat", email="pat@example.org")
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    publisher.refresh_from_db()
+    assert (publisher.first_name, publisher.email) == ("Pat", "pat@example.org")
+    assert set(publisher.groups.values_list("name", flat=True)) == {PUBLISHING_ADMINS}
+    assert not RoleChange.objects.exists()
+
+
 def test_a_publishing_admin_changes_its_own_password_with_the_old_one(publisher):
     response = staff_client(publisher).get(f"/admin/auth/user/{publisher.pk}/password/")
     assert response.status_code == 302
