@@ -20,8 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-CALLS = int(os.environ.get("BENCH_PROFILE_CALLS", "500"))
-BATCHES = int(os.environ.get("BENCH_PROFILE_BATCHES", "9"))
+from ldncontent.env import env_int
+
+CALLS = env_int("BENCH_PROFILE_CALLS", 500, minimum=1)
+BATCHES = env_int("BENCH_PROFILE_BATCHES", 9, minimum=1)
 
 
 def timed_interleaved(cases: dict[str, Callable[[], object]]) -> dict[str, float]:
@@ -119,7 +121,8 @@ def _profile() -> int:
         consumer_for_key,
         publication_for_key,
     )
-    from bench.run import SLUG, endpoints, seed
+    from bench.dataset import SLUG, seed
+    from bench.load import endpoints
     from ldncontent.http import parse_etag_list
 
     seeded = seed()

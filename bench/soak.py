@@ -21,10 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import HOST, PROXY_HEADERS, Server, log, seed
+from bench import log
+from bench.dataset import SLUG, seed
+from bench.servers import HOST, PROXY_HEADERS, Server
+from ldncontent.env import env_int
 
-SLUG = "stopping-ldn"
-SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "60"))
+SECONDS = env_int("BENCH_SOAK_SECONDS", 60, minimum=1)
 CONNECTIONS = 16
 RETRACT_EVERY = 5  # writer cycles
 
