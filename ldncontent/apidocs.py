@@ -192,7 +192,7 @@ def require_bodies_with_min_properties(result: dict, generator, request, public)
 _SERVER_ERROR_SCHEMAS = {
     "DatabaseUnavailableError": {
         "type": "object",
-        "description": "The database is down or busy; nothing was changed.",
+        "description": "The database is down or busy.",
         "properties": {
             "code": {"type": "string", "enum": ["database_unavailable"]},
             "detail": {"type": "string", "description": "What happened and when to retry."},
@@ -214,8 +214,7 @@ _SERVER_ERROR_SCHEMAS = {
 }
 _SERVER_ERROR_RESPONSES = {
     "503": {
-        "description": "The database is unavailable or busy (nothing was changed): retry after "
-        "Retry-After seconds.",
+        "description": "The database is unavailable or busy: retry after Retry-After seconds.",
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
         "content": {
             "application/json": {
@@ -224,8 +223,7 @@ _SERVER_ERROR_RESPONSES = {
                     "database_unavailable": {
                         "value": {
                             "code": "database_unavailable",
-                            "detail": "The database is unavailable or busy: nothing was "
-                            "changed. Retry in 5 seconds.",
+                            "detail": "The database is unavailable or busy. Retry in 5 seconds.",
                             "retry_after": 5,
                             "request_id": "9f1c2b7e4d5a48e0b6a3c1d2e3f40516",
                         }

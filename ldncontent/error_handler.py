@@ -31,9 +31,36 @@ _DRF_CODES = {
 
 logger = logging.getLogger(__name__)
 
-# What a database that is down, unreachable or locked raises (SQLite and PostgreSQL alike).
+# What a database that is down, unreachable or locked raises (SQLite and PostgreSQL alike);
+# `database_is_unavailable` tells these apart from a bug that raises the same classes.
 DATABASE_UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
 DATABASE_RETRY_AFTER_SECONDS = 5
+# SQLite's messages for a database that is busy or cannot be reached.
+_SQLITE_UNAVAILABLE = (
+    "database is locked",
+    "database table is locked",
+    "unable to open",
+    "disk i/o",
+)
+# PostgreSQL's SQLSTATE classes worth a retry: connection exception, transaction rollback
+# (deadlock, serialization), insufficient resources, operator intervention (shutdown,
+# cancelled statement).
+_POSTGRESQL_RETRY_CLASSES = ("08", "40", "53", "57")
+
+
+def database_is_unavailable(error: Exception) -> bool:
+    """True when `error` says the database is down, unreachable or busy (retry), not a bug."""
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate[:2] in _POSTGRESQL_RETRY_CLASSES
+    if hasattr(cause, "sqlite_errorcode") or type(cause).__module__ == "sqlite3":
+        return any(text in str(error).lower() for text in _SQLITE_UNAVAILABLE)
+    return True  # no state: the connection itself failed
 
 
 def error_body(code: str, detail: str, **extra: Any) -> dict[str, Any]:
@@ -59,7 +86,7 @@ def database_unavailable(request: HttpRequest, error: Exception) -> JsonResponse
     response = JsonResponse(
         error_body(
             "database_unavailable",
-            "The database is unavailable or busy: nothing was changed. Retry in "
+            "The database is unavailable or busy. Retry in "
             f"{DATABASE_RETRY_AFTER_SECONDS} seconds.",
             retry_after=DATABASE_RETRY_AFTER_SECONDS,
             request_id=request_id,
@@ -105,7 +132,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         field_errors = {"errors": exc.errors} if exc.errors else {}
         return Response(error_body(exc.code, exc.detail, **field_errors), status=exc.status_code)
 
-    if isinstance(exc, DATABASE_UNAVAILABLE_ERRORS):
+    if database_is_unavailable(exc):
         set_rollback()
         return database_unavailable(context["request"], exc)
 
@@ -177,7 +204,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if not request.path.startswith("/api/"):
         return defaults.server_error(request)
     error = sys.exc_info()[1]
-    if isinstance(error, DATABASE_UNAVAILABLE_ERRORS):
+    if error is not None and database_is_unavailable(error):
         return database_unavailable(request, error)
     request_id = _new_request_id()
     logger.error(
@@ -186,6 +213,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         request.method,
         request.path,
         type(error).__name__ if error is not None else "unknown",
+        exc_info=error,
     )
     response = JsonResponse(
         error_body(

@@ -8,7 +8,11 @@ from django.urls import Resolver404, URLResolver
 from django.urls.resolvers import RegexPattern
 
 from articles.delivery.urls import PREFIX
-from ldncontent.error_handler import DATABASE_UNAVAILABLE_ERRORS, database_unavailable
+from ldncontent.error_handler import (
+    DATABASE_UNAVAILABLE_ERRORS,
+    database_is_unavailable,
+    database_unavailable,
+)
 
 
 class DeliveryMiddleware:
@@ -41,4 +45,6 @@ class DeliveryMiddleware:
         try:
             return match.func(request, *match.args, **match.kwargs)
         except DATABASE_UNAVAILABLE_ERRORS as error:
+            if not database_is_unavailable(error):
+                raise
             return database_unavailable(request, error)

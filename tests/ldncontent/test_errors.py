@@ -157,11 +157,22 @@ def failing_view(request: HttpRequest):
     raise RuntimeError("secret internals: /srv/ldncontent/settings.py line 12")
 
 
+class BrokenQueryApi(APIView):
+    """A bug in a query: SQLite reports it as an OperationalError, like a locked database."""
+
+    permission_classes: list = []
+
+    def get(self, request: Request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT secret_column FROM no_such_table")
+
+
 # The project's URLs and error handlers, plus views that fail.
 FailingUrls = ModuleType("failing_urls")
 FailingUrls.urlpatterns = [
     path("api/v1/failing-api/", FailingApi.as_view()),
     path("api/v1/failing-view/", failing_view),
+    path("api/v1/broken-query/", BrokenQueryApi.as_view()),
     path("failing-page/", failing_view),
     *project_urls.urlpatterns,
 ]
@@ -190,6 +201,17 @@ def test_an_unexpected_error_is_a_json_500_with_a_logged_request_id(failing_urls
     logged = [record for record in caplog.records if body["request_id"] in record.getMessage()]
     assert logged, caplog.text
     assert "secret internals" in caplog.text, "the traceback is logged"
+
+
+@pytest.mark.django_db
+def test_a_broken_query_is_a_500_not_a_database_to_retry(failing_urls, caplog):
+    with caplog.at_level(logging.ERROR):
+        response = Client(raise_request_exception=False).get("/api/v1/broken-query/")
+    assert response.status_code == 500
+    assert response.json()["code"] == "server_error"
+    assert "no_such_table" not in response.content.decode()
+    logged = [r for r in caplog.records if response.json()["request_id"] in r.getMessage()]
+    assert logged and logged[0].exc_info, "the request id is logged with its traceback"
 
 
 @pytest.mark.django_db
