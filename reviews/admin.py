@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from articles import selectors as article_selectors
-from articles.admin import ReadOnlyAdminMixin
+from articles.admin.base import ReadOnlyAdminMixin
 from articles.models import topics_include
 from ldncontent.exceptions import DomainError, NotAllowed
 from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, user_roles

@@ -28,7 +28,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from articles.admin import GuardedHistoryAdmin, ReadOnlyAdminMixin, ServiceRefusalsAsMessagesMixin
+from articles.admin.base import (
+    GuardedHistoryAdmin,
+    ReadOnlyAdminMixin,
+    ServiceRefusalsAsMessagesMixin,
+)
 from ldncontent.exceptions import DomainError
 from ldncontent.permissions import STAFF_ROLES
 from reviews import services
