@@ -8,11 +8,15 @@ from itertools import pairwise
 from django.utils.text import slugify
 from markdown_it import MarkdownIt
 
+from articles.models import Article, Section
+
 FORMATS = ("auto", "markdown", "text")
 INTRODUCTION = "Introduction"
-ANCHOR_MAX_LENGTH = 80
+ANCHOR_MAX_LENGTH = Section._meta.get_field("anchor").max_length
 # The longest title or heading the models can store; a longer line is prose, never a heading.
-HEADING_MAX_LENGTH = 200
+HEADING_MAX_LENGTH = min(
+    Article._meta.get_field("title").max_length, Section._meta.get_field("heading").max_length
+)
 # Without a table of contents, only a short line that does not read as a sentence is a heading.
 PLAIN_HEADING_MAX_WORDS = 12
 PLAIN_HEADING_MAX_CHARS = 100

@@ -8,6 +8,7 @@ from articles.serializers.versions import (
     SnapshotDiffOutputSerializer,
     VersionSectionOutputSerializer,
 )
+from articles.services.validation import TOPIC_MAX_LENGTH
 from ldncontent.serializers import StrictBooleanField, StrictCharField, StrictSerializer
 from reviews.models import Comment, Review, ReviewState, ReviewTransition
 
@@ -155,7 +156,7 @@ class ReviewQueueQuerySerializer(serializers.Serializer):
     """Filters of the review queue; other query parameters are ignored, as on every list."""
 
     state = serializers.ChoiceField(choices=ReviewState.choices, required=False)
-    topic = StrictCharField(required=False, allow_blank=True, max_length=50)
+    topic = StrictCharField(required=False, allow_blank=True, max_length=TOPIC_MAX_LENGTH)
     overdue = serializers.BooleanField(required=False)
     assigned = serializers.ChoiceField(choices=["me"], required=False)
     page = serializers.IntegerField(required=False, min_value=1)
@@ -198,7 +199,7 @@ class CommentInputSerializer(StrictSerializer):
     """A comment, optionally on one section."""
 
     section_anchor = StrictCharField(
-        max_length=80,
+        max_length=Comment._meta.get_field("section_anchor").max_length,
         required=False,
         allow_blank=True,
         default="",

@@ -25,12 +25,18 @@ class ArticleSectionInputSerializer(StrictSerializer):
     body = body_field(required=False, default="")
 
 
+def _max_length(name: str) -> int:
+    return Article._meta.get_field(name).max_length
+
+
 class ArticleFieldsInputSerializer(StrictSerializer):
     """The article's own writable fields."""
 
-    title = StrictCharField(max_length=200, help_text="Title as readers see it; not blank.")
+    title = StrictCharField(
+        max_length=_max_length("title"), help_text="Title as readers see it; not blank."
+    )
     summary = StrictCharField(
-        max_length=1000,
+        max_length=_max_length("summary"),
         allow_blank=True,
         required=False,
         help_text="One or two sentences for listings and search.",
@@ -40,7 +46,7 @@ class ArticleFieldsInputSerializer(StrictSerializer):
         choices=Audience.choices, required=False, help_text="Who the article is written for."
     )
     external_id = StrictCharField(
-        max_length=200,
+        max_length=_max_length("external_id"),
         allow_null=True,
         allow_blank=True,
         required=False,
@@ -53,7 +59,7 @@ class ArticleCreateInputSerializer(ArticleFieldsInputSerializer):
     """POST /api/v1/articles/: a new article, optionally with its sections."""
 
     slug = StrictCharField(
-        max_length=120,
+        max_length=_max_length("slug"),
         validators=[slug_validator],
         help_text="URL name of the article, unique, e.g. `stopping-ldn`; cannot change later.",
     )

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from articles.models import (
     CHANGE_REASON_MAX_LENGTH,
     SLUG_PATTERN,
+    Section,
     change_reason_validator,
     slug_validator,
 )
@@ -16,6 +17,8 @@ from ldncontent.serializers import StrictCharField
 
 # The slug rule in the schema's (ECMA) dialect, where `\Z` is written `$`.
 SCHEMA_SLUG_PATTERN = SLUG_PATTERN.replace("\\Z", "$")
+ANCHOR_MAX_LENGTH = Section._meta.get_field("anchor").max_length
+HEADING_MAX_LENGTH = Section._meta.get_field("heading").max_length
 
 
 @extend_schema_field(
@@ -34,7 +37,7 @@ class TopicsField(serializers.ListField):
 
 def anchor_field(**kwargs) -> StrictCharField:
     return StrictCharField(
-        max_length=80,
+        max_length=ANCHOR_MAX_LENGTH,
         validators=[slug_validator],
         help_text="Stable id of the section within its article: lowercase letters, digits and "
         "hyphens, e.g. `tapering-off`.",
@@ -44,7 +47,10 @@ def anchor_field(**kwargs) -> StrictCharField:
 
 def heading_field(**kwargs) -> StrictCharField:
     return StrictCharField(
-        max_length=200, trim_whitespace=True, help_text="The section heading; not blank.", **kwargs
+        max_length=HEADING_MAX_LENGTH,
+        trim_whitespace=True,
+        help_text="The section heading; not blank.",
+        **kwargs,
     )
 
 

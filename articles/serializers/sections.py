@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from articles.models import Section
 from articles.serializers.fields import (
+    ANCHOR_MAX_LENGTH,
     anchor_field,
     body_field,
     change_reason_field,
@@ -45,7 +46,7 @@ class SectionOrderInputSerializer(StrictSerializer):
     """PUT /api/v1/articles/{slug}/section-order/."""
 
     anchors = serializers.ListField(
-        child=StrictCharField(max_length=80),
+        child=StrictCharField(max_length=ANCHOR_MAX_LENGTH),
         max_length=settings.ARTICLE_MAX_SECTIONS,
         help_text="Every anchor of the article exactly once, in the new order.",
     )
