@@ -8,7 +8,7 @@ whole snapshot diff: past it, what is left is shown as replaced text instead of 
 so no article, however large, costs more than about `WORD_DIFF_SECONDS` to diff.
 """
 
-import difflib
+import bisect
 import re
 import time
 from dataclasses import dataclass, field
@@ -143,13 +143,33 @@ def diff_fields(
 
 
 def moved_anchors(old_order: list[str], new_order: list[str]) -> set[str]:
-    """Anchors outside the longest common subsequence of the two orders moved."""
-    kept = [anchor for anchor in old_order if anchor in set(new_order)]
-    present = [anchor for anchor in new_order if anchor in set(old_order)]
-    matcher = difflib.SequenceMatcher(a=kept, b=present, autojunk=False)
+    """The fewest anchors whose moving explains the new order: those outside a longest
+    common subsequence of the two orders.
+
+    Anchors are unique, so that subsequence is the longest increasing run of old positions
+    read in the new order (patience sorting, O(n log n)).
+    """
+    old_position = {anchor: position for position, anchor in enumerate(old_order)}
+    present = [anchor for anchor in new_order if anchor in old_position]
+    # tails[k]: the index in `present` that ends the best run of length k + 1 found so far,
+    # tail_positions[k] its old position (increasing in k, so it can be bisected).
+    tails: list[int] = []
+    tail_positions: list[int] = []
+    previous: list[int | None] = [None] * len(present)
+    for index, anchor in enumerate(present):
+        length = bisect.bisect_left(tail_positions, old_position[anchor])
+        previous[index] = tails[length - 1] if length else None
+        if length == len(tails):
+            tails.append(index)
+            tail_positions.append(old_position[anchor])
+        else:
+            tails[length] = index
+            tail_positions[length] = old_position[anchor]
     in_place = set()
-    for block in matcher.get_matching_blocks():
-        in_place.update(kept[block.a : block.a + block.size])
+    index = tails[-1] if tails else None
+    while index is not None:
+        in_place.add(present[index])
+        index = previous[index]
     return set(present) - in_place
 
 

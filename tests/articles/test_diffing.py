@@ -7,7 +7,14 @@ from django.conf import settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from articles.diffing import SectionDiff, WordChange, diff_sections, diff_snapshots, word_diff
+from articles.diffing import (
+    SectionDiff,
+    WordChange,
+    diff_sections,
+    diff_snapshots,
+    moved_anchors,
+    word_diff,
+)
 
 
 def section(anchor: str, heading: str | None = None, body: str | None = None) -> dict[str, str]:
@@ -359,3 +366,34 @@ def test_the_largest_article_the_limits_allow_diffs_without_stalling():
     for before, after, diff in zip(old, new, diffs.sections, strict=True):
         assert joined(diff.body_diff, "equal", "insert") == after["body"]
         assert joined(diff.body_diff, "equal", "delete") == before["body"]
+
+
+def _longest_common_subsequence(old: list[str], new: list[str]) -> int:
+    lengths = [[0] * (len(new) + 1) for _ in range(len(old) + 1)]
+    for i, old_item in enumerate(old):
+        for j, new_item in enumerate(new):
+            lengths[i + 1][j + 1] = (
+                lengths[i][j] + 1
+                if old_item == new_item
+                else max(lengths[i][j + 1], lengths[i + 1][j])
+            )
+    return lengths[-1][-1]
+
+
+@given(
+    orders=st.permutations(list("abcdefghij")).flatmap(
+        lambda new: st.tuples(st.just(new), st.lists(st.sampled_from("abcdefghij"), unique=True))
+    )
+)
+def test_the_fewest_sections_are_marked_moved(orders):
+    new, old = orders
+    moved = moved_anchors(old, new)
+    present = [anchor for anchor in new if anchor in old]
+    assert moved <= set(present)
+    assert len(moved) == len(present) - _longest_common_subsequence(old, new)
+    in_place = [anchor for anchor in new if anchor in old and anchor not in moved]
+    assert in_place == [anchor for anchor in old if anchor in in_place], "kept order"
+
+
+def test_a_reordering_marks_only_the_sections_that_must_have_moved():
+    assert moved_anchors(list("abcdefg"), list("bfcegad")) == {"a", "d", "f"}
