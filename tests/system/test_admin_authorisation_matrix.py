@@ -175,7 +175,7 @@ WRITES = {
     ),
     "section_delete": Write(
         lambda w: f"/admin/articles/section/{section_of(w).pk}/delete/",
-        lambda w: {"post": "yes"},
+        lambda w: {"post": "yes", "etag": etag_of(w["draft"])},
         lambda w: not Section.objects.filter(article=w["draft"], anchor="part-0").exists(),
     ),
     "section_delete_selected": Write(
