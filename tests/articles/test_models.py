@@ -78,7 +78,7 @@ def test_an_unknown_policy_is_refused_rather_than_guessed(publications):
         Publication.objects.servable(today=TODAY, policy="sometimes")
 
 
-def test_an_overdue_flag_stores_the_bytes_an_overdue_approval_would(publish_due, doctor):
+def test_an_overdue_flag_stores_the_bytes_an_overdue_approval_would(publish_due):
     due = timezone.localdate() + timedelta(days=30)
     flagged = publish_due("flagged-later", due)
     services.publications_mark_overdue(today=due + timedelta(days=1))
