@@ -106,10 +106,14 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 LOGIN_URL = "admin:login"
 
+# Production runs behind a TLS-terminating proxy that sets X-Forwarded-Proto (see below).
+TRUST_X_FORWARDED_PROTO = env_bool("TRUST_X_FORWARDED_PROTO", not DEBUG)
 # The reverse proxies in front of the app that append to X-Forwarded-For: the client's
 # address is the one the outermost of them saw. 0 (no proxy) ignores X-Forwarded-For, which
-# any client can forge. Used by the login limits and by DRF's throttles.
-NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
+# any client can forge. Used by the login limits and by DRF's throttles. Behind the proxy
+# above it defaults to 1: with 0, every client would have the proxy's address, and a few
+# failed logins would lock everyone out.
+NUM_PROXIES = env_int("NUM_PROXIES", 1 if TRUST_X_FORWARDED_PROTO else 0, minimum=0)
 
 # Failed logins (the token endpoint and the admin login) are limited per account and per
 # client address by django-axes: after LOGIN_FAILURE_LIMIT failures, logins for that
@@ -127,7 +131,7 @@ AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still
 
 # HTTPS and security headers. Production runs behind a TLS-terminating proxy that sets
 # X-Forwarded-Proto; every default below is the safe one unless DEBUG is on.
-if env_bool("TRUST_X_FORWARDED_PROTO", not DEBUG):
+if TRUST_X_FORWARDED_PROTO:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP

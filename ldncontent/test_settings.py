@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment")
+# Test clients connect directly: no proxy in front writes X-Forwarded-For.
+os.environ.setdefault("NUM_PROXIES", "0")
 
 from ldncontent.settings import *  # noqa: F403
 

@@ -17,9 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
 
 
-def manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
+def manage(*args: str, **environment: str | None) -> subprocess.CompletedProcess:
+    """Run manage.py in a fresh process; a variable given as None is left unset."""
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
     env.update(environment)
+    env = {key: value for key, value in env.items() if value is not None}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -164,3 +166,24 @@ def test_make_serve_refuses_to_start_without_a_secret_key(tmp_path):
     assert process.returncode != 0
     assert "SECRET_KEY" in output
     assert not (tmp_path / "serve.sqlite3").exists(), "nothing is migrated first"
+
+
+def _setting(name: str, **environment: str) -> str:
+    environment.setdefault("NUM_PROXIES", None)  # the test settings set it for this process
+    result = manage(
+        "shell",
+        "-c",
+        f"from django.conf import settings; print(settings.{name})",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="content.example.org",
+        **environment,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_behind_the_production_proxy_the_client_address_is_the_one_it_saw():
+    """With no proxy counted, every client would share the proxy's address (one lockout)."""
+    assert _setting("NUM_PROXIES", DEBUG="false") == "1"
+    assert _setting("NUM_PROXIES", DEBUG="false", TRUST_X_FORWARDED_PROTO="false") == "0"
+    assert _setting("NUM_PROXIES", DEBUG="false", NUM_PROXIES="2") == "2"
