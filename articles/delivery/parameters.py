@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 from articles.models.publication import Publication
-from articles.models.working_copy import SLUG_PATTERN
+from articles.models.slugs import SLUG_PATTERN
 
 LIST_MAX_LIMIT = 200
 EVENTS_MAX_LIMIT = 500

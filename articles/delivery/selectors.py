@@ -9,6 +9,7 @@ cost; lists and the feed are ORM queries of stored, rendered rows.
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from rest_framework_api_key.crypto import KeyGenerator
@@ -16,7 +17,7 @@ from rest_framework_api_key.crypto import KeyGenerator
 from articles.models.consumers import ConsumerApiKey, ConsumerSite
 from articles.models.events import PUBLIC_EVENT_TYPES, Event
 from articles.models.publication import Publication
-from articles.models.working_copy import topics_include
+from articles.models.slugs import topics_include
 
 _KEY_GENERATOR = KeyGenerator()
 
@@ -139,10 +140,11 @@ def publication_page(
     audience: str | None = None,
     updated_since: datetime | None = None,
     review_overdue: bool | None = None,
-    withhold_overdue: bool = False,
 ) -> list[tuple[str, bytes]]:
-    """Up to `limit` live publications in slug order, after `after_slug`: (slug, list entry)."""
-    rows = Publication.objects.filter(status="live")
+    """Up to `limit` servable publications in slug order, after `after_slug`: (slug, entry)."""
+    rows = Publication.objects.servable(
+        today=timezone.localdate(), policy=settings.REVIEW_OVERDUE_POLICY
+    )
     if after_slug:
         rows = rows.filter(slug__gt=after_slug)
     if topic:
@@ -153,8 +155,6 @@ def publication_page(
         rows = rows.filter(updated_at__gte=updated_since)
     if review_overdue is not None:
         rows = rows.filter(review_overdue=review_overdue)
-    if withhold_overdue:
-        rows = rows.filter(next_review_due__gte=timezone.localdate())
     return list(rows.order_by("slug").values_list("slug", "list_entry")[:limit])
 
 

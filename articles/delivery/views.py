@@ -45,6 +45,7 @@ from articles.delivery.serializers import (
     PublishedSectionOutputSerializer,
     RetractionNoticeOutputSerializer,
 )
+from articles.models.publication import PublicationStatus, ReviewOverduePolicy
 from articles.rendering import iso_8601
 from ldncontent.apidocs import error_response
 from ldncontent.error_handler import error_body
@@ -163,7 +164,9 @@ class DeliveryApi(APIView):
 
 
 def _withheld(due) -> bool:
-    return settings.REVIEW_OVERDUE_POLICY == "withhold" and due < timezone.localdate()
+    return ReviewOverduePolicy.withholds(
+        settings.REVIEW_OVERDUE_POLICY, next_review_due=due, today=timezone.localdate()
+    )
 
 
 class PublishedArticleReadApi(DeliveryApi):
@@ -187,7 +190,7 @@ class PublishedArticleReadApi(DeliveryApi):
             raise EarlyResponse(
                 _error(404, "not_found", f"No published article has the slug {slug!r}.")
             )
-        if publication.status == "retracted":
+        if publication.status == PublicationStatus.RETRACTED:
             raise EarlyResponse(
                 _error(
                     410,
@@ -321,7 +324,6 @@ class PublishedArticleListApi(DeliveryApi):
             audience=query.audience,
             updated_since=query.updated_since,
             review_overdue=query.review_overdue,
-            withhold_overdue=settings.REVIEW_OVERDUE_POLICY == "withhold",
         )
         page, more = rows[: query.limit], len(rows) > query.limit
         next_cursor = encode_cursor(page[-1][0]) if more else None

@@ -9,6 +9,7 @@ from articles.models.publication import (
     ReviewKind,
     ReviewOverduePolicy,
 )
+from articles.models.slugs import SLUG_MESSAGE, SLUG_PATTERN, slug_validator, topics_include
 from articles.models.versions import FrozenModel, FrozenQuerySet, ImmutableRecord, Version
 from articles.models.webhooks import (
     DeliveryAttempt,
@@ -20,14 +21,10 @@ from articles.models.working_copy import (
     ARTICLE_CONTENT_FIELDS,
     ARTICLE_EDITABLE_FIELDS,
     CHANGE_REASON_MAX_LENGTH,
-    SLUG_MESSAGE,
-    SLUG_PATTERN,
     Article,
     Audience,
     Section,
     change_reason_validator,
-    slug_validator,
-    topics_include,
 )
 
 __all__ = [

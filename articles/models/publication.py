@@ -29,6 +29,12 @@ class ReviewOverduePolicy(models.TextChoices):
     FLAG = "flag", "Serve it with review_overdue: true"
     WITHHOLD = "withhold", "Refuse it until it is reviewed again"
 
+    @classmethod
+    def withholds(cls, policy: str, *, next_review_due: date, today: date) -> bool:
+        """True when `policy` refuses a live publication due for review before `today`; the
+        one-row form of `PublicationQuerySet.servable`."""
+        return cls(policy) == cls.WITHHOLD and next_review_due < today
+
 
 class PublicationQuerySet(models.QuerySet):
     """Publications by the rules of serving: live, overdue for review, servable."""

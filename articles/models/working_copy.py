@@ -6,12 +6,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z"
-SLUG_MESSAGE = (
-    "Use lowercase letters, digits and single hyphens, starting and ending with a letter or "
-    "digit (for example `stopping-ldn`)."
-)
-slug_validator = RegexValidator(SLUG_PATTERN, SLUG_MESSAGE, code="invalid_slug")
+from articles.models.slugs import slug_validator
 
 # Why a change was made, as stored in history_change_reason (simple-history's 100 characters):
 # one line of text with something visible in it, without control characters (Unicode Cc).
@@ -32,15 +27,6 @@ change_reason_validator = RegexValidator(
 ARTICLE_CONTENT_FIELDS = ("title", "summary", "topics", "audience")
 # The article's own fields an editor writes after creating it: its content and the CMS's id.
 ARTICLE_EDITABLE_FIELDS = (*ARTICLE_CONTENT_FIELDS, "external_id")
-
-
-def topics_include(topic: str, *, field: str = "topics") -> Q:
-    """Rows whose JSON list of topic slugs (in `field`) includes `topic`.
-
-    Topics are validated slugs, so the quoted slug occurs in the JSON text exactly when it is
-    an element; unlike JSON containment, this works alike on SQLite and PostgreSQL.
-    """
-    return Q(**{f"{field}__icontains": f'"{topic}"'})
 
 
 class Audience(models.TextChoices):

@@ -73,6 +73,16 @@ def test_withhold_policy_serves_live_publications_not_overdue(publications):
     assert slugs(servable) == {"due-later", "due-today"}
 
 
+@pytest.mark.parametrize("policy", ReviewOverduePolicy.values)
+def test_the_one_row_rule_agrees_with_the_servable_queryset(publications, policy):
+    servable = slugs(Publication.objects.servable(today=TODAY, policy=policy))
+    for publication in Publication.objects.live():
+        withheld = ReviewOverduePolicy.withholds(
+            policy, next_review_due=publication.next_review_due, today=TODAY
+        )
+        assert withheld == (publication.slug not in servable), (policy, publication.slug)
+
+
 def test_an_unknown_policy_is_refused_rather_than_guessed(publications):
     with pytest.raises(ValueError, match="sometimes"):
         Publication.objects.servable(today=TODAY, policy="sometimes")
