@@ -116,8 +116,8 @@ def _profile() -> int:
     from articles.delivery.keys import throttle_wait
     from articles.delivery.middleware import DeliveryMiddleware
     from articles.delivery.selectors import (
-        _KEY_AND_PUBLICATION_SQL,
-        _KEY_GENERATOR,
+        KEY_AND_PUBLICATION_SQL,
+        KEY_GENERATOR,
         consumer_for_key,
         publication_for_key,
     )
@@ -202,7 +202,7 @@ def _profile() -> int:
     known = tuple(parse_etag_list(seeded.etag))
     consumer, publication = publication_for_key(raw_key=seeded.api_key, slug=SLUG)
     raw = sqlite3.connect(connection.settings_dict["NAME"])
-    raw_sql = _KEY_AND_PUBLICATION_SQL.format(placeholders="?").replace("%s", "?")
+    raw_sql = KEY_AND_PUBLICATION_SQL.format(placeholders="?").replace("%s", "?")
     raw_params = ["", SLUG, prefix, False, True]
     hashed = raw.execute(raw_sql, raw_params).fetchone()[1]
     from django.urls import get_resolver
@@ -239,9 +239,9 @@ def _profile() -> int:
         "  the same statement on a plain sqlite3 connection": lambda: raw.execute(
             raw_sql, raw_params
         ).fetchone(),
-        "  SHA-512 verify alone": lambda: _KEY_GENERATOR.verify(seeded.api_key, hashed),
+        "  SHA-512 verify alone": lambda: KEY_GENERATOR.verify(seeded.api_key, hashed),
         "throttle_wait (a dict per process)": lambda: throttle_wait(consumer),
-        "HttpResponse + _cache_headers": lambda: delivery._cache_headers(
+        "HttpResponse + cache_headers": lambda: delivery.cache_headers(
             HttpResponse(publication.payload, content_type="application/json"), publication
         ),
         "HttpResponse alone (as the bare view)": lambda: HttpResponse(

@@ -19,7 +19,7 @@ from articles.models.events import PUBLIC_EVENT_TYPES, Event
 from articles.models.publication import Publication
 from articles.models.slugs import topics_include
 
-_KEY_GENERATOR = KeyGenerator()
+KEY_GENERATOR = KeyGenerator()
 
 _KEY_FROM = (
     f"FROM {ConsumerApiKey._meta.db_table} k "
@@ -30,7 +30,7 @@ _KEY_SQL = f"SELECT k.id, k.hashed_key, k.expiry_date, k.site_id {_KEY_FROM} WHE
 # The key and the article in one statement: on the detail path each query costs far more in
 # the database driver's Python layers than in the database (bench/RESULTS.md). The payload is
 # not even read when the client already holds its ETag.
-_KEY_AND_PUBLICATION_SQL = (
+KEY_AND_PUBLICATION_SQL = (
     "SELECT k.id, k.hashed_key, k.expiry_date, k.site_id, "
     "p.status, p.etag, p.updated_at, p.next_review_due, p.retracted_at, p.retraction_reason, "
     "CASE WHEN p.etag IN ({placeholders}) THEN NULL ELSE p.payload END "
@@ -75,7 +75,7 @@ def _key_lookup(raw_key: str) -> list | None:
 def _verified_consumer(raw_key: str, key_id, hashed_key, expiry_date, site_id) -> Consumer | None:
     if expiry_date is not None and _as_datetime(expiry_date) < timezone.now():
         return None
-    if not _KEY_GENERATOR.verify(raw_key, hashed_key):
+    if not KEY_GENERATOR.verify(raw_key, hashed_key):
         return None
     return Consumer(key_id=key_id, site_id=site_id)
 
@@ -101,7 +101,7 @@ def publication_for_key(
     if lookup is None:
         return None, None
     etags = known_etags or ("",)
-    sql = _KEY_AND_PUBLICATION_SQL.format(placeholders=", ".join(["%s"] * len(etags)))
+    sql = KEY_AND_PUBLICATION_SQL.format(placeholders=", ".join(["%s"] * len(etags)))
     row = _fetchone(sql, [*etags, slug, *lookup])
     if row is None:
         return None, None

@@ -84,7 +84,7 @@ def _error(status: int, code: str, detail: str, **extra: Any) -> HttpResponse:
     return _json_response(error_body(code, detail, **extra), status, **headers)
 
 
-def _cache_headers(response: HttpResponse, publication: ServedPublication) -> HttpResponse:
+def cache_headers(response: HttpResponse, publication: ServedPublication) -> HttpResponse:
     """ETag and caching headers; Last-Modified on a 200 only (a 304 with an ETag omits it)."""
     response["ETag"] = publication.etag
     if response.status_code == 200:
@@ -210,7 +210,7 @@ class PublishedArticleReadApi(DeliveryApi):
                 )
             )
         if publication.payload is None:
-            raise EarlyResponse(_cache_headers(HttpResponseNotModified(), publication))
+            raise EarlyResponse(cache_headers(HttpResponseNotModified(), publication))
         return publication
 
 
@@ -269,7 +269,7 @@ class PublishedArticleDetailApi(PublishedArticleReadApi):
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
         publication = self.served(slug)
         response = HttpResponse(publication.payload, content_type=JSON)
-        return _cache_headers(response, publication)
+        return cache_headers(response, publication)
 
 
 class PublishedSectionDetailApi(PublishedArticleReadApi):
@@ -292,7 +292,7 @@ class PublishedSectionDetailApi(PublishedArticleReadApi):
                 404, "not_found", f"The published article {slug!r} has no section {anchor!r}."
             )
         response = _json_response(section, 200)
-        return _cache_headers(response, publication)
+        return cache_headers(response, publication)
 
 
 class PublishedArticleListApi(DeliveryApi):
