@@ -3,6 +3,7 @@
 from drf_spectacular.utils import OpenApiExample
 
 from articles.apidocs import EXAMPLE_ARTICLE, EXAMPLE_HASH, VERSION_DIFF_EXAMPLE
+from articles.delivery.apidocs import PUBLISHED_ARTICLE_EXAMPLE
 
 EXAMPLE_REVIEW = {
     "id": 12,
@@ -146,40 +147,7 @@ REVIEW_STATUS_EXAMPLE = OpenApiExample(
     },
     response_only=True,
 )
+# A preview is exactly what delivery would serve: the same document.
 PREVIEW_EXAMPLE = OpenApiExample(
-    "preview",
-    value={
-        "slug": "stopping-ldn",
-        "title": EXAMPLE_ARTICLE["title"],
-        "summary": EXAMPLE_ARTICLE["summary"],
-        "topics": EXAMPLE_ARTICLE["topics"],
-        "audience": "patient",
-        "version": 2,
-        "content_hash": EXAMPLE_HASH,
-        "review_overdue": False,
-        "medical_review": {
-            "reviewer_name": "Dr Amina Okafor",
-            "reviewer_credentials": "MBBS, MRCGP",
-            "review_kind": "full",
-            "approved_at": "2026-11-21T09:00:00Z",
-            "last_reviewed": "2026-11-21",
-            "next_review_due": "2027-11-21",
-        },
-        "sections": [
-            {
-                "anchor": "introduction",
-                "heading": "Introduction",
-                "position": 0,
-                "markdown": "Many people who take LDN ask what happens if they stop.",
-                "html": "<p>Many people who take LDN ask what happens if they stop.</p>\n",
-            }
-        ],
-        "json_ld": {
-            "@context": "https://schema.org",
-            "@type": "MedicalWebPage",
-            "name": EXAMPLE_ARTICLE["title"],
-            "lastReviewed": "2026-11-21",
-        },
-    },
-    response_only=True,
+    "preview", value=PUBLISHED_ARTICLE_EXAMPLE.value, response_only=True
 )
