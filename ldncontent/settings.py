@@ -1,5 +1,6 @@
 """Settings for ldncontent, read from the environment (see README "Configuration")."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,7 +13,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
 
-SECRET_KEY = env_str("SECRET_KEY", "")
+# Read as it is, spaces included: trimming would change a deployed key and void its signatures.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY.strip():
+    SECRET_KEY = ""
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(

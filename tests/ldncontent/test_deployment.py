@@ -187,3 +187,17 @@ def test_behind_the_production_proxy_the_client_address_is_the_one_it_saw():
     assert _setting("NUM_PROXIES", DEBUG="false") == "1"
     assert _setting("NUM_PROXIES", DEBUG="false", TRUST_X_FORWARDED_PROTO="false") == "0"
     assert _setting("NUM_PROXIES", DEBUG="false", NUM_PROXIES="2") == "2"
+
+
+def test_the_secret_key_is_read_as_it_is_spaces_included():
+    key = f"  {secrets.token_urlsafe(50)} "
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(repr(settings.SECRET_KEY))",
+        SECRET_KEY=key,
+        ALLOWED_HOSTS="content.example.org",
+        NUM_PROXIES=None,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == repr(key)
