@@ -5,7 +5,8 @@ its ordered sections. The diff covers every one of them, because each reaches se
 
 Word diffs use Myers' algorithm (diff-match-patch) over words, with one deadline for the
 whole snapshot diff: past it, what is left is shown as replaced text instead of word by word,
-so no article, however large, costs more than about `WORD_DIFF_SECONDS` to diff.
+so matching words never takes more than `WORD_DIFF_SECONDS`, and the rest of the work is
+linear in the length of the texts.
 """
 
 import bisect
