@@ -116,9 +116,14 @@ def _display_text(value: Any) -> str:
 
 
 def diff_fields(
-    old: dict[str, Any] | None, new: dict[str, Any], *, deadline: float | None = None
+    old: dict[str, Any] | None,
+    new: dict[str, Any],
+    *,
+    deadline: float | None = None,
+    words: bool = True,
 ) -> list[FieldDiff]:
-    """Every content field of the snapshot (all keys but `sections`), in the snapshot's order."""
+    """Every content field of the snapshot (all keys but `sections`), in the snapshot's order;
+    `words=False` leaves the word diffs out (statuses only)."""
     deadline = deadline or time.time() + WORD_DIFF_SECONDS
     diffs = []
     for name, new_value in new.items():
@@ -137,7 +142,9 @@ def diff_fields(
                 "changed",
                 old_value,
                 new_value,
-                word_diff(_display_text(old_value), _display_text(new_value), deadline=deadline),
+                word_diff(_display_text(old_value), _display_text(new_value), deadline=deadline)
+                if words
+                else [],
             )
         )
     return diffs
@@ -179,8 +186,10 @@ def diff_sections(
     new: list[dict[str, Any]],
     *,
     deadline: float | None = None,
+    words: bool = True,
 ) -> list[SectionDiff]:
-    """Diff two ordered section lists matched by anchor: new order first, then removed ones."""
+    """Diff two ordered section lists matched by anchor: new order first, then removed ones;
+    `words=False` leaves the word diffs out (statuses only)."""
     deadline = deadline or time.time() + WORD_DIFF_SECONDS
     old = old or []
     old_by_anchor = {item["anchor"]: (position, item) for position, item in enumerate(old)}
@@ -206,6 +215,7 @@ def diff_sections(
             continue
         old_position, old_item = previous
         changed = (old_item["heading"], old_item["body"]) != (item["heading"], item["body"])
+        with_words = changed and words
         diffs.append(
             SectionDiff(
                 anchor=item["anchor"],
@@ -219,11 +229,13 @@ def diff_sections(
                 new_body=item["body"],
                 heading_diff=(
                     word_diff(old_item["heading"], item["heading"], deadline=deadline)
-                    if changed
+                    if with_words
                     else []
                 ),
                 body_diff=(
-                    word_diff(old_item["body"], item["body"], deadline=deadline) if changed else []
+                    word_diff(old_item["body"], item["body"], deadline=deadline)
+                    if with_words
+                    else []
                 ),
             )
         )
@@ -245,12 +257,15 @@ def diff_sections(
     return diffs
 
 
-def diff_snapshots(old: dict[str, Any] | None, new: dict[str, Any]) -> SnapshotDiff:
-    """Diff two snapshots (None: nothing before): every content field and every section."""
+def diff_snapshots(
+    old: dict[str, Any] | None, new: dict[str, Any], *, words: bool = True
+) -> SnapshotDiff:
+    """Diff two snapshots (None: nothing before): every content field and every section;
+    `words=False` gives the statuses alone, without word diffs."""
     deadline = time.time() + WORD_DIFF_SECONDS
     return SnapshotDiff(
-        fields=diff_fields(old, new, deadline=deadline),
+        fields=diff_fields(old, new, deadline=deadline, words=words),
         sections=diff_sections(
-            old["sections"] if old else None, new["sections"], deadline=deadline
+            old["sections"] if old else None, new["sections"], deadline=deadline, words=words
         ),
     )

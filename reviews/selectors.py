@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from articles import selectors as article_selectors
-from articles.diffing import moved_anchors
+from articles.diffing import SectionDiff, diff_snapshots
 from articles.models import (
     ARTICLE_CONTENT_FIELDS,
     Article,
@@ -151,10 +151,14 @@ class ArticleReviewStatus:
     sections: list[SectionReviewStatus]
 
 
-def _field_status(live: dict | None, working_copy: dict, name: str) -> str:
-    if live is None:
-        return "new"
-    return "same_as_live" if live[name] == working_copy[name] else "changed_since_approval"
+_SECTION_STATUS = {"added": "new", "removed": "removed", "changed": "changed_since_approval"}
+
+
+def _section_status(item: SectionDiff) -> str:
+    """A section's review status from its diff against the live version."""
+    if item.status in _SECTION_STATUS:
+        return _SECTION_STATUS[item.status]
+    return "moved" if item.moved else "same_as_live"
 
 
 def article_review_status(*, article: Article) -> ArticleReviewStatus:
@@ -181,31 +185,21 @@ def article_review_status(*, article: Article) -> ArticleReviewStatus:
     else:
         status = "draft"
 
-    live_sections = {item["anchor"]: item for item in live.version.sections} if live else {}
-    moved = moved_anchors(list(live_sections), [section.anchor for section in sections])
-    section_statuses = []
-    for section in sections:
-        approved = live_sections.get(section.anchor)
-        if approved is None:
-            section_status = "new"
-        elif (approved["heading"], approved["body"]) != (section.heading, section.body):
-            section_status = "changed_since_approval"
-        elif section.anchor in moved:
-            section_status = "moved"
-        else:
-            section_status = "same_as_live"
-        section_statuses.append(SectionReviewStatus(section.anchor, section_status))
-    working_anchors = {section.anchor for section in sections}
-    section_statuses.extend(
-        SectionReviewStatus(anchor, "removed")
-        for anchor in live_sections
-        if anchor not in working_anchors
-    )
-    live_fields = version_snapshot(live.version) if live else None
-    field_statuses = [
-        FieldReviewStatus(name, _field_status(live_fields, working_copy, name))
-        for name in ARTICLE_CONTENT_FIELDS
-    ]
+    if live:
+        diff = diff_snapshots(version_snapshot(live.version), working_copy, words=False)
+        field_statuses = [
+            FieldReviewStatus(
+                item.field,
+                "same_as_live" if item.status == "unchanged" else "changed_since_approval",
+            )
+            for item in diff.fields
+        ]
+        section_statuses = [
+            SectionReviewStatus(item.anchor, _section_status(item)) for item in diff.sections
+        ]
+    else:
+        field_statuses = [FieldReviewStatus(name, "new") for name in ARTICLE_CONTENT_FIELDS]
+        section_statuses = [SectionReviewStatus(section.anchor, "new") for section in sections]
 
     return ArticleReviewStatus(
         status=status,
