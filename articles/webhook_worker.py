@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from standardwebhooks import Webhook
 
 from articles.models import DeliveryStatus, Event, WebhookDelivery
@@ -161,9 +162,34 @@ def deliver_due(*, limit: int = 100) -> int:
         dispatcher.shutdown()
 
 
+class PeriodicJobs:
+    """The jobs of WORKER_PERIODIC_JOBS, each run when its interval has passed (first at once).
+
+    A job that fails is logged and tried again at its next turn; the others still run.
+    """
+
+    def __init__(self, jobs: list[tuple[str, float]]):
+        self._jobs = [(path, import_string(path), interval) for path, interval in jobs]
+        self._next_run = {path: 0.0 for path, _, _ in self._jobs}
+
+    def run_due(self) -> None:
+        for path, job, interval in self._jobs:
+            if time.monotonic() < self._next_run[path]:
+                continue
+            self._next_run[path] = time.monotonic() + interval
+            try:
+                job()
+            except Exception:  # one failing job must not stop the others or the webhooks
+                logger.exception("worker job %s failed", path)
+            finally:
+                close_old_connections()
+
+
 def run(*, stop: threading.Event, review_check_seconds: float = 3600) -> None:
-    """Deliver until `stop` is set; flag overdue reviews once at start and then periodically."""
+    """Deliver until `stop` is set; flag overdue reviews once at start and then periodically,
+    and run the WORKER_PERIODIC_JOBS."""
     dispatcher = Dispatcher(threads=settings.WEBHOOK_WORKER_THREADS)
+    periodic_jobs = PeriodicJobs(settings.WORKER_PERIODIC_JOBS)
     next_review_check = 0.0
     try:
         while not stop.is_set():
@@ -176,6 +202,7 @@ def run(*, stop: threading.Event, review_check_seconds: float = 3600) -> None:
                 dispatcher.dispatch()
             except Exception:  # the loop must outlive a bad row or a database hiccup
                 logger.exception("webhook worker iteration failed")
+            periodic_jobs.run_due()
             # A finished batch may leave the next event of an article due: look again at once.
             dispatcher.batch_finished.wait(settings.WORKER_POLL_SECONDS)
     finally:

@@ -282,6 +282,10 @@ if WEBHOOK_LEASE_SECONDS <= WEBHOOK_DELIVERY_DEADLINE_SECONDS:
         "delivery still being sent could be sent again by another worker."
     )
 WORKER_POLL_SECONDS = env_float("WORKER_POLL_SECONDS", 1.0, minimum=0)
+# Jobs the worker runs besides webhooks, each every so many seconds: (dotted path of a
+# function taking no arguments, interval). Each app plugs its own in here, so the worker
+# (in `articles`) never imports the apps that build on it.
+WORKER_PERIODIC_JOBS: list[tuple[str, float]] = []
 
 # A full clinical review is valid for at most this many months; a clinician may set less.
 REVIEW_INTERVAL_MONTHS = env_int("REVIEW_INTERVAL_MONTHS", 12, minimum=1)

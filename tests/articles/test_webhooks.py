@@ -609,3 +609,41 @@ def test_errors_logged_before_are_replaced_by_their_fixed_descriptions(
         "",
     ]
     assert WebhookDelivery.objects.get().last_error == "HTTP 500"
+
+
+RUNS: list[str] = []
+
+
+def record_run() -> None:
+    RUNS.append("ran")
+
+
+def fail_always() -> None:
+    raise RuntimeError("this job always fails")
+
+
+def test_periodic_jobs_run_at_once_then_by_interval_and_a_failing_one_spares_the_others():
+    RUNS.clear()
+    jobs = webhook_worker.PeriodicJobs(
+        [
+            ("tests.articles.test_webhooks.fail_always", 0),
+            ("tests.articles.test_webhooks.record_run", 3600),
+        ]
+    )
+    jobs.run_due()
+    jobs.run_due()
+    assert RUNS == ["ran"]
+
+
+def test_the_worker_runs_the_configured_jobs(settings):
+    RUNS.clear()
+    settings.WORKER_PERIODIC_JOBS = [("tests.articles.test_webhooks.record_run", 3600)]
+    stop = threading.Event()
+    worker = threading.Thread(target=webhook_worker.run, kwargs={"stop": stop})
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not RUNS and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    worker.join(timeout=15)
+    assert RUNS == ["ran"]
