@@ -16,6 +16,11 @@ class EventType(models.TextChoices):
     CHANGES_REQUESTED = "review.changes_requested", "Changes requested"
     APPROVED = "review.approved", "Approved"
     REJECTED = "review.rejected", "Rejected"
+    SIGNED_OFF = "review.signed_off", "Signed off"
+    SCHEDULED = "version.scheduled", "Publication scheduled"
+    SCHEDULE_CANCELLED = "version.schedule_cancelled", "Scheduled publication cancelled"
+    REFERENCE_FLAGGED = "reference.flagged", "Reference flagged"
+    FEEDBACK_RECEIVED = "feedback.received", "Reader feedback received"
 
 
 PUBLIC_EVENT_TYPES = (EventType.PUBLISHED, EventType.RETRACTED, EventType.REVIEW_OVERDUE)
