@@ -43,6 +43,8 @@ class Attribution:
     approved_at: datetime | None
     last_reviewed: date | None
     next_review_due: date | None
+    # Every sign-off, as served: {role, role_name, name, credentials, profession, signed_at}.
+    sign_offs: tuple[dict[str, str], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -73,8 +75,12 @@ def iso_8601(value: date | datetime | None) -> str | None:
 
 
 def _medical_review(attribution: "Attribution | Publication") -> dict[str, Any]:
-    """The `medical_review` block (a Publication has the same fields as an Attribution)."""
-    return {
+    """The `medical_review` block (a Publication has the same fields as an Attribution).
+
+    `sign_offs` is left out for versions approved before sign-off policies, so their
+    payloads stay byte for byte what was approved and served.
+    """
+    block = {
         "reviewer_name": attribution.reviewer_name,
         "reviewer_credentials": attribution.reviewer_credentials,
         "review_kind": attribution.review_kind,
@@ -82,6 +88,34 @@ def _medical_review(attribution: "Attribution | Publication") -> dict[str, Any]:
         "last_reviewed": iso_8601(attribution.last_reviewed),
         "next_review_due": iso_8601(attribution.next_review_due),
     }
+    if attribution.sign_offs:
+        block["sign_offs"] = list(attribution.sign_offs)
+    return block
+
+
+def _schema_org_person(*, name: str, credentials: str, job_title: str = "") -> dict[str, str]:
+    person = {"@type": "Person", "name": name}
+    if credentials:
+        person["honorificSuffix"] = credentials
+    if job_title:
+        person["jobTitle"] = job_title
+    return person
+
+
+def _reviewed_by(attribution: "Attribution | Publication") -> dict[str, str] | list:
+    """JSON-LD `reviewedBy`: the clinician, or every signer (with their role) when several."""
+    if len(attribution.sign_offs) > 1:
+        return [
+            _schema_org_person(
+                name=sign_off["name"],
+                credentials=sign_off["credentials"],
+                job_title=sign_off["role_name"],
+            )
+            for sign_off in attribution.sign_offs
+        ]
+    return _schema_org_person(
+        name=attribution.reviewer_name, credentials=attribution.reviewer_credentials
+    )
 
 
 def render_payload(
@@ -102,9 +136,6 @@ def render_payload(
         }
         for position, item in enumerate(version.sections)
     ]
-    reviewer = {"@type": "Person", "name": attribution.reviewer_name}
-    if attribution.reviewer_credentials:
-        reviewer["honorificSuffix"] = attribution.reviewer_credentials
     json_ld = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -112,7 +143,7 @@ def render_payload(
         "description": version.summary,
         "keywords": version.topics,
         "lastReviewed": iso_8601(attribution.last_reviewed),
-        "reviewedBy": reviewer,
+        "reviewedBy": _reviewed_by(attribution),
         "medicalAudience": {
             "@type": "MedicalAudience",
             "audienceType": SCHEMA_ORG_AUDIENCE.get(version.audience, "Patient"),
@@ -186,6 +217,7 @@ def publication_values(
         "approved_at": attribution.approved_at,
         "last_reviewed": attribution.last_reviewed,
         "next_review_due": attribution.next_review_due,
+        "sign_offs": list(attribution.sign_offs),
         "review_overdue": attribution.next_review_due < now.date(),
         "published_at": now,
         "retracted_at": None,

@@ -81,6 +81,13 @@ class Publication(models.Model):
     approved_at = models.DateTimeField()
     last_reviewed = models.DateField()
     next_review_due = models.DateField()
+    sign_offs = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Every sign-off of the version (role, name, credentials, profession, time); "
+        "empty for versions approved before sign-off policies, whose payload names only the "
+        "clinician.",
+    )
     review_overdue = models.BooleanField(
         default=False, help_text="Set once next_review_due has passed (by check_review_due)."
     )
