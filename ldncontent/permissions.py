@@ -7,7 +7,11 @@ from ldncontent.exceptions import NotAllowed
 EDITORS = "editors"
 CLINICAL_REVIEWERS = "clinical-reviewers"
 PUBLISHING_ADMINS = "publishing-admins"
-STAFF_ROLES = (EDITORS, CLINICAL_REVIEWERS, PUBLISHING_ADMINS)
+# People who sign a version for a role other than the clinical one (pharmacist, plain-language
+# editor, lay reader): they read articles and reviews and sign; the group follows their
+# sign-off roles (reviews.services.signoff_role_grant).
+SIGN_OFF_REVIEWERS = "sign-off-reviewers"
+STAFF_ROLES = (EDITORS, CLINICAL_REVIEWERS, PUBLISHING_ADMINS, SIGN_OFF_REVIEWERS)
 
 
 def user_roles(user) -> frozenset[str]:
@@ -40,7 +44,7 @@ class IsEditor(BasePermission):
 
 
 class HasStaffRole(BasePermission):
-    """The user is an editor, a clinical reviewer or a publishing admin."""
+    """The user is an editor, a clinical reviewer, a publishing admin or a sign-off reviewer."""
 
     message = "Your account has no role here: ask a publishing admin to add you to a group."
 

@@ -82,7 +82,9 @@ class AssignedFilter(admin.SimpleListFilter):
         return [("me", "Assigned to me")]
 
     def queryset(self, request, queryset):
-        return queryset.filter(assigned_to=request.user) if self.value() == "me" else queryset
+        if self.value() != "me":
+            return queryset
+        return queryset.filter(sign_off_requests__assignee=request.user).distinct()
 
 
 @admin.register(Review)
@@ -94,13 +96,12 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "submitted_by",
         "submitted_at",
         "waiting_days",
-        "assigned_to",
         "reviewer",
     ]
     list_filter = ["state", TopicFilter, OverdueFilter, AssignedFilter]
     search_fields = ["article__title", "article__slug", "version__title"]
     ordering = ["created_at", "id"]
-    list_select_related = ["article", "version", "version__submitted_by", "assigned_to", "reviewer"]
+    list_select_related = ["article", "version", "version__submitted_by", "reviewer"]
 
     @admin.display(description="Article", ordering="article__title")
     def article_title(self, review: Review) -> str:

@@ -14,7 +14,18 @@ EXAMPLE_REVIEW = {
     "state": "submitted",
     "submitted_by": "editor",
     "submitted_at": "2026-11-20T14:05:00Z",
-    "assigned_to": None,
+    "sign_off_requests": [
+        {
+            "role": "clinical",
+            "role_name": "Clinical reviewer",
+            "required": True,
+            "needed_for_change": True,
+            "policies": ["Clinical sign-off"],
+            "assignee": "clinician",
+            "due_on": "2026-11-27",
+            "signed": False,
+        }
+    ],
     "reviewer": None,
     "decided_at": None,
     "decision_note": "",
@@ -75,6 +86,7 @@ REVIEW_DETAIL_EXAMPLE = OpenApiExample(
             }
         ],
         "comments": [EXAMPLE_COMMENT],
+        "sign_offs": [],
         "transitions": [
             {
                 "at": "2026-11-20T14:05:00Z",

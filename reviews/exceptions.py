@@ -78,3 +78,22 @@ class NoClinicianRole(Conflict):
 
     code = "no_clinician_role"
     default_detail = "This account is not a clinician: there is no clinician role to revoke."
+
+
+class NotASigner(NotAllowed):
+    """Only a holder of a sign-off role may sign for it."""
+
+    code = "not_a_signer"
+    default_detail = "Only a sign-off reviewer holding this role may sign for it."
+
+
+class NotRequested(Conflict):
+    """The role is not one this review needs or invites."""
+
+    code = "role_not_requested"
+
+
+class AlreadySigned(Conflict):
+    """The role of this version has been signed already."""
+
+    code = "already_signed"

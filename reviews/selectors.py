@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,15 +18,34 @@ from articles.models import (
     Version,
     topics_include,
 )
-from articles.rendering import Attribution, publication_render, publication_values
+from articles.rendering import Attribution, iso_8601, publication_render, publication_values
 from articles.snapshots import (
     content_hash,
     section_text_hash,
     version_snapshot,
     working_copy_snapshot,
 )
-from reviews.models import ClinicianProfile, Comment, Review, ReviewState
+from reviews.models import (
+    CLINICAL_ROLE,
+    ClinicianProfile,
+    Comment,
+    Review,
+    ReviewState,
+    SignOff,
+    SignOffRequest,
+)
 from reviews.policy import latest_review_due
+
+# What a review's output shows of its sign-offs, read in two queries for any number of reviews.
+REVIEW_SIGN_OFF_PREFETCH = (
+    Prefetch(
+        "sign_off_requests",
+        queryset=SignOffRequest.objects.select_related("role", "assignee").order_by(
+            "-required", "role__code"
+        ),
+    ),
+    Prefetch("sign_offs", queryset=SignOff.objects.select_related("role", "signer")),
+)
 
 
 def review_queue(
@@ -38,9 +57,11 @@ def review_queue(
     assigned_to_me: bool = False,
 ) -> QuerySet[Review]:
     """Reviews oldest first (the queue), by default only those awaiting a decision."""
-    reviews = Review.objects.select_related(
-        "version", "article", "reviewer", "assigned_to", "version__submitted_by"
-    ).order_by("created_at", "id")
+    reviews = (
+        Review.objects.select_related("version", "article", "reviewer", "version__submitted_by")
+        .prefetch_related(*REVIEW_SIGN_OFF_PREFETCH)
+        .order_by("created_at", "id")
+    )
     reviews = reviews.filter(state=state or ReviewState.SUBMITTED)
     if topic:
         reviews = reviews.filter(topics_include(topic, field="version__topics"))
@@ -51,16 +72,17 @@ def review_queue(
         condition = Q(article_id__in=overdue_articles)
         reviews = reviews.filter(condition) if overdue else reviews.exclude(condition)
     if assigned_to_me:
-        reviews = reviews.filter(assigned_to=user)
+        reviews = reviews.filter(
+            Exists(SignOffRequest.objects.filter(review=OuterRef("pk"), assignee=user))
+        )
     return reviews
 
 
 def review_get(*, review_id: int) -> Review:
     """The review with this id, or 404."""
     review = (
-        Review.objects.select_related(
-            "version", "article", "reviewer", "assigned_to", "version__submitted_by"
-        )
+        Review.objects.select_related("version", "article", "reviewer", "version__submitted_by")
+        .prefetch_related(*REVIEW_SIGN_OFF_PREFETCH)
         .filter(pk=review_id)
         .first()
     )
@@ -246,11 +268,54 @@ def review_due_board() -> QuerySet[Publication]:
     return Publication.objects.live().order_by("next_review_due", "slug")
 
 
+def _preview_sign_offs(*, version: Version, user, now: datetime) -> tuple[dict[str, str], ...]:
+    """The sign-offs a full approval of `version` now would list: those given, then each
+    required role still to sign, named by the user's profile if they hold it, else by a
+    placeholder."""
+    review = version.review if hasattr(version, "review") else None
+    if review is None:
+        return ()
+    given = list(review.sign_offs.select_related("role").order_by("signed_at", "id"))
+    signed_roles = {sign_off.role_id for sign_off in given}
+    profile = ClinicianProfile.objects.filter(user=user, active=True).first()
+    pending = []
+    for request in review.sign_off_requests.select_related("role").order_by("role__code"):
+        if not request.required or request.role_id in signed_roles:
+            continue
+        is_clinical = request.role.code == CLINICAL_ROLE
+        own = profile if is_clinical else None
+        pending.append(
+            {
+                "role": request.role.code,
+                "role_name": request.role.name,
+                "name": own.published_name if own else f"({request.role.name.lower()})",
+                "credentials": own.credentials if own else "",
+                "profession": own.profession if own else "",
+                "signed_at": iso_8601(now),
+            }
+        )
+    pending.sort(key=lambda item: item["role"] != CLINICAL_ROLE)
+    return tuple(served_sign_off(sign_off) for sign_off in given) + tuple(pending)
+
+
+def served_sign_off(sign_off: SignOff) -> dict[str, str]:
+    """A sign-off as delivery serves it (in `medical_review.sign_offs`) and events carry it."""
+    return {
+        "role": sign_off.role.code,
+        "role_name": sign_off.role_name,
+        "name": sign_off.signer_name,
+        "credentials": sign_off.signer_credentials,
+        "profession": sign_off.signer_profession,
+        "signed_at": iso_8601(sign_off.signed_at),
+    }
+
+
 def version_preview(*, version: Version, user) -> Publication:
     """The unsaved Publication delivery would serve if `user` approved `version` now in full.
 
     Its payload and list entry are the bytes consuming sites would get. The reviewer fields are
-    the user's clinician profile, or a placeholder for non-clinicians.
+    the user's clinician profile, or a placeholder for non-clinicians; the sign-offs are those
+    given and, for the roles still to sign, placeholders.
     """
     profile = ClinicianProfile.objects.filter(user=user, active=True).first()
     now = timezone.now()
@@ -265,6 +330,7 @@ def version_preview(*, version: Version, user) -> Publication:
                 approved_at=now,
                 last_reviewed=now.date(),
                 next_review_due=latest_review_due(now.date()),
+                sign_offs=_preview_sign_offs(version=version, user=user, now=now),
             ),
             now=now,
         ),

@@ -10,13 +10,70 @@ from articles.serializers.versions import (
 )
 from articles.services.validation import TOPIC_MAX_LENGTH
 from ldncontent.serializers import StrictBooleanField, StrictCharField, StrictSerializer
-from reviews.models import Comment, Review, ReviewState, ReviewTransition
+from reviews.models import Comment, Review, ReviewState, ReviewTransition, SignOff, SignOffRequest
 
 
 def _username(source: str, help_text: str) -> serializers.CharField:
     return serializers.CharField(
         source=f"{source}.get_username", read_only=True, allow_null=True, help_text=help_text
     )
+
+
+class SignOffRequestOutputSerializer(serializers.ModelSerializer):
+    """One role the version needs (or invites), who is asked to sign it, and by when."""
+
+    role = serializers.CharField(source="role.code", read_only=True, help_text="The role's code.")
+    role_name = serializers.CharField(source="role.name", read_only=True)
+    assignee = _username("assignee", "The person asked to sign, if any.")
+    signed = serializers.SerializerMethodField(help_text="Whether the role has been signed.")
+
+    class Meta:
+        model = SignOffRequest
+        fields = [
+            "role",
+            "role_name",
+            "required",
+            "needed_for_change",
+            "policies",
+            "assignee",
+            "due_on",
+            "signed",
+        ]
+        read_only_fields = fields
+
+    def get_signed(self, request: SignOffRequest) -> bool:
+        return any(
+            sign_off.role_id == request.role_id for sign_off in request.review.sign_offs.all()
+        )
+
+
+class SignOffOutputSerializer(serializers.ModelSerializer):
+    """One signature, frozen as it was given: bound to the content hash the signer saw."""
+
+    role = serializers.CharField(source="role.code", read_only=True, help_text="The role's code.")
+    signer = _username("signer", "The account that signed.")
+
+    class Meta:
+        model = SignOff
+        fields = [
+            "role",
+            "role_name",
+            "signer",
+            "signer_name",
+            "signer_credentials",
+            "signer_profession",
+            "registering_body",
+            "registration_number",
+            "meaning",
+            "checklist",
+            "kind",
+            "last_reviewed",
+            "next_review_due",
+            "note",
+            "content_hash",
+            "signed_at",
+        ]
+        read_only_fields = fields
 
 
 class ReviewSummaryOutputSerializer(serializers.ModelSerializer):
@@ -36,7 +93,9 @@ class ReviewSummaryOutputSerializer(serializers.ModelSerializer):
     )
     submitted_by = _username("version.submitted_by", "Who submitted the version.")
     submitted_at = serializers.DateTimeField(source="version.submitted_at", read_only=True)
-    assigned_to = _username("assigned_to", "The clinician asked to review, if any.")
+    sign_off_requests = SignOffRequestOutputSerializer(
+        many=True, read_only=True, help_text="The roles that must (or may) sign this version."
+    )
     reviewer = _username("reviewer", "The clinician who decided, once decided.")
     kind = serializers.ChoiceField(
         choices=ReviewKind.choices,
@@ -56,7 +115,7 @@ class ReviewSummaryOutputSerializer(serializers.ModelSerializer):
             "state",
             "submitted_by",
             "submitted_at",
-            "assigned_to",
+            "sign_off_requests",
             "reviewer",
             "decided_at",
             "decision_note",
@@ -127,11 +186,15 @@ class ReviewDetailOutputSerializer(ReviewSummaryOutputSerializer):
         help_text="For unchanged sections: the first approval of their current text."
     )
     comments = CommentOutputSerializer(many=True, read_only=True)
+    sign_offs = SignOffOutputSerializer(
+        many=True, read_only=True, help_text="Every signature given, in the order given."
+    )
     transitions = TransitionOutputSerializer(many=True, read_only=True)
 
     class Meta(ReviewSummaryOutputSerializer.Meta):
         fields = [
             *ReviewSummaryOutputSerializer.Meta.fields,
+            "sign_offs",
             "summary",
             "topics",
             "audience",

@@ -57,3 +57,35 @@ def clinician_with_profile(*, active: bool = True, **kwargs) -> User:
         active=active,
     )
     return user
+
+
+def sign_off_role(code: str = "pharmacist", **fields):
+    """A non-clinical sign-off role (`pharmacist` by default)."""
+    from reviews.models import SignOffRole
+
+    fields.setdefault("name", code.replace("-", " ").capitalize())
+    fields.setdefault("meaning", f"I confirm this version as {code}.")
+    return SignOffRole.objects.create(code=code, **fields)
+
+
+def sign_off_reviewer(*, role, username: str, **fields) -> User:
+    """A sign-off reviewer holding `role`, with what readers see of them."""
+    from ldncontent.permissions import SIGN_OFF_REVIEWERS
+    from reviews.models import SignOffRoleHolder
+
+    user = UserFactory(username=username, roles=[SIGN_OFF_REVIEWERS])
+    fields.setdefault("published_name", username.replace("-", " ").title())
+    fields.setdefault("credentials", "MPharm")
+    fields.setdefault("profession", role.name)
+    SignOffRoleHolder.objects.create(role=role, user=user, **fields)
+    return user
+
+
+def sign_off_policy(*, name: str, required=(), optional=(), **scope):
+    """An active sign-off policy requiring (and inviting) these roles, for `scope`."""
+    from reviews.models import SignOffPolicy
+
+    policy = SignOffPolicy.objects.create(name=name, **scope)
+    policy.required_roles.add(*required)
+    policy.optional_roles.add(*optional)
+    return policy

@@ -8,15 +8,21 @@ from reviews.services.roles import (
     clinician_revoke,
     staff_roles_set,
 )
+from reviews.services.signoffs import (
+    ensure_can_decide,
+    ensure_can_sign,
+    sign_off_requirements,
+    signer_for,
+)
 from reviews.services.workflow import (
     comment_add,
     comment_resolve,
-    ensure_can_decide,
     review_approve,
     review_reject,
     review_request_changes,
     review_submit,
     review_withdraw,
+    signoff_record,
 )
 
 __all__ = [
@@ -28,10 +34,14 @@ __all__ = [
     "comment_add",
     "comment_resolve",
     "ensure_can_decide",
+    "ensure_can_sign",
     "review_approve",
     "review_reject",
     "review_request_changes",
     "review_submit",
     "review_withdraw",
+    "sign_off_requirements",
+    "signer_for",
+    "signoff_record",
     "staff_roles_set",
 ]

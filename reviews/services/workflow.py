@@ -1,8 +1,9 @@
-"""Review transitions: submit, approve, request changes, reject, withdraw, comment.
+"""Review transitions: submit, sign off (approve), request changes, reject, withdraw, comment.
 
 Each is one transaction that locks the review row, checks the state and the actor's
-authority, changes it, and appends to the audit trail. Approval publishes through
-`articles.services.publish` with plain data.
+authority, changes it, and appends to the audit trail. The sign-off that completes the
+version's policy approves the review and publishes through `articles.services.publish` with
+plain data, in its own transaction.
 """
 
 from collections.abc import Sequence
@@ -14,21 +15,31 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import services as article_services
-from articles.models import Article, EventType, ReviewKind, Section
+from articles.models import Article, EventType, ReviewKind
 from articles.rendering import Attribution
 from ldncontent.exceptions import InvalidContent
-from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, require_role, user_roles
+from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, SIGN_OFF_REVIEWERS, require_role
 from reviews.exceptions import (
+    AlreadySigned,
     ChangeReviewNeedsFullReview,
     CommentRequired,
     ContentHashMismatch,
     InvalidTransition,
-    NotAClinician,
+    NotRequested,
     NotTheSubmitter,
-    SeparationOfDuties,
 )
-from reviews.models import ClinicianProfile, Comment, Review, ReviewState, ReviewTransition
+from reviews.models import (
+    CLINICAL_ROLE,
+    Comment,
+    Review,
+    ReviewState,
+    ReviewTransition,
+    SignOff,
+    SignOffRole,
+)
 from reviews.policy import latest_review_due
+from reviews.selectors import served_sign_off
+from reviews.services.signoffs import ensure_can_decide, ensure_can_sign, sign_off_requests_open
 
 
 def _record(*, review: Review, actor, from_state: str, note: str = "") -> None:
@@ -72,30 +83,6 @@ def _last_approved_review(*, article_id: int, before_number: int) -> Review | No
     )
 
 
-def ensure_can_decide(*, review: Review, user) -> ClinicianProfile:
-    """The user's clinician profile, if they may decide this review; otherwise a domain error."""
-    profile = ClinicianProfile.objects.filter(user=user, active=True).first()
-    if profile is None or CLINICAL_REVIEWERS not in user_roles(user):
-        raise NotAClinician()
-    version = review.version
-    if version.submitted_by_id == user.pk:
-        raise SeparationOfDuties("You submitted this version: another clinician must decide on it.")
-    previous = _last_approved_review(article_id=review.article_id, before_number=version.number)
-    edits = Section.history.filter(article_id=review.article_id, history_user=user)
-    article_edits = Article.history.filter(id=review.article_id, history_user=user)
-    if previous is not None:
-        edits = edits.filter(history_date__gt=previous.version.submitted_at)
-        article_edits = article_edits.filter(history_date__gt=previous.version.submitted_at)
-    edits = edits.filter(history_date__lte=version.submitted_at)
-    article_edits = article_edits.filter(history_date__lte=version.submitted_at)
-    if edits.exists() or article_edits.exists():
-        raise SeparationOfDuties(
-            "You edited this article since its last approved version: another clinician must "
-            "review your changes."
-        )
-    return profile
-
-
 @transaction.atomic
 def review_submit(*, article: Article, user, note: str = "", if_match: str | None = None) -> Review:
     """Freeze the working copy as a new version and open its review; a pending one is superseded."""
@@ -115,12 +102,18 @@ def review_submit(*, article: Article, user, note: str = "", if_match: str | Non
             note=f"Superseded by version {version.number}",
         )
     review = Review.objects.create(version=version, article=article)
+    requests = sign_off_requests_open(review=review)
     _record(review=review, actor=user, from_state="", note=note)
     article_services.event_emit(
         type=EventType.VERSION_SUBMITTED,
         article=article,
         version=version,
-        data={"review_id": review.pk, "submitted_by": user.get_username(), "note": note},
+        data={
+            "review_id": review.pk,
+            "submitted_by": user.get_username(),
+            "note": note,
+            "sign_offs_required": [request.role.code for request in requests if request.required],
+        },
     )
     return review
 
@@ -159,6 +152,174 @@ def _approval_dates(
     return today, next_review_due
 
 
+def _checklist_confirmed(*, role: SignOffRole, confirmed: Sequence[str]) -> list[str]:
+    unknown = [item for item in confirmed if item not in role.checklist]
+    missing = [item for item in role.checklist if item not in confirmed]
+    errors = []
+    if unknown:
+        errors.append(f"Not on the {role.name.lower()} checklist: " + "; ".join(unknown) + ".")
+    if missing:
+        errors.append("Confirm every statement of the checklist: missing " + "; ".join(missing))
+    if errors:
+        raise InvalidContent(errors={"checklist": errors})
+    return list(role.checklist)
+
+
+@transaction.atomic
+def signoff_record(
+    *,
+    review: Review,
+    signer,
+    role_code: str,
+    content_hash: str,
+    kind: str = "",
+    next_review_due: date | None = None,
+    checklist: Sequence[str] = (),
+    note: str = "",
+) -> SignOff:
+    """Sign one role of the version under review, bound to the content hash the signer saw.
+
+    The clinical sign-off also says what kind of review it is (full or change) and when the
+    next one is due. When this signature completes what the review needs, the review is
+    approved and the version published, in this transaction.
+    """
+    review = _lock_open_review(review)
+    request = review.sign_off_requests.select_related("role").filter(role__code=role_code).first()
+    if request is None:
+        needed = ", ".join(
+            review.sign_off_requests.order_by("role__code").values_list("role__code", flat=True)
+        )
+        raise NotRequested(
+            f"Version {review.version.number} does not need a {role_code!r} sign-off: it "
+            f"needs {needed}."
+        )
+    role = request.role
+    person = ensure_can_sign(review=review, user=signer, role=role)
+    if review.sign_offs.filter(role=role).exists():
+        raise AlreadySigned(f"The {role.name.lower()} sign-off of this version is recorded.")
+    if content_hash != review.version.content_hash:
+        raise ContentHashMismatch(
+            "The content hash you signed is not the one of this version: reload the review "
+            "and check the content again before signing."
+        )
+    confirmed = _checklist_confirmed(role=role, confirmed=checklist)
+    now = timezone.now()
+    last_reviewed = due = None
+    if role.code == CLINICAL_ROLE:
+        if kind not in ReviewKind.values:
+            raise InvalidContent(
+                errors={"kind": ["Say whether this is a full or a change review."]}
+            )
+        last_reviewed, due = _approval_dates(
+            review=review, kind=kind, next_review_due=next_review_due, today=now.date()
+        )
+    elif kind or next_review_due is not None:
+        raise InvalidContent(
+            errors={
+                "kind": [
+                    "Only the clinical sign-off says the kind of review and its dates: leave "
+                    "kind and next_review_due out."
+                ]
+            }
+        )
+    sign_off = SignOff.objects.create(
+        review=review,
+        version=review.version,
+        content_hash=content_hash,
+        role=role,
+        role_name=role.name,
+        signer=signer,
+        signer_name=person.name,
+        signer_credentials=person.credentials,
+        signer_profession=person.profession,
+        registering_body=person.registering_body,
+        registration_number=person.registration_number,
+        meaning=role.meaning,
+        checklist=confirmed,
+        kind=kind if role.code == CLINICAL_ROLE else "",
+        last_reviewed=last_reviewed,
+        next_review_due=due,
+        note=note,
+        signed_at=now,
+    )
+    outstanding = _outstanding_roles(review=review)
+    article_services.event_emit(
+        type=EventType.SIGNED_OFF,
+        article=review.article,
+        version=review.version,
+        data={
+            "review_id": review.pk,
+            **served_sign_off(sign_off),
+            "outstanding": outstanding,
+        },
+    )
+    if not outstanding:
+        _review_complete(review=review, actor=signer, now=now)
+    return sign_off
+
+
+def _outstanding_roles(*, review: Review) -> list[str]:
+    """The codes of the roles still to sign before the review is complete.
+
+    The clinical sign-off decides whether this is a change review, which roles that do not
+    re-sign changes may skip; until it is in, every required role is outstanding.
+    """
+    signed = {sign_off.role_id: sign_off for sign_off in review.sign_offs.all()}
+    clinical = next(
+        (sign_off for sign_off in signed.values() if sign_off.kind), None
+    )  # only the clinical sign-off has a kind
+    change_review = clinical is not None and clinical.kind == ReviewKind.CHANGE
+    return [
+        request.role.code
+        for request in review.sign_off_requests.select_related("role").order_by("role__code")
+        if request.required
+        and request.role_id not in signed
+        and not (change_review and not request.needed_for_change)
+    ]
+
+
+def _review_complete(*, review: Review, actor, now) -> None:
+    """Approve the review and publish its version with every sign-off: all are bound to the
+    version's hash (each was checked when signed; checked here again, as it is what is served)."""
+    sign_offs = list(review.sign_offs.select_related("role").order_by("signed_at", "id"))
+    if any(sign_off.content_hash != review.version.content_hash for sign_off in sign_offs):
+        raise ContentHashMismatch("A sign-off of this review names other content.")
+    clinical = next(sign_off for sign_off in sign_offs if sign_off.role.code == CLINICAL_ROLE)
+    review.state = ReviewState.APPROVED
+    review.reviewer = clinical.signer
+    review.decided_at = now
+    review.decision_note = clinical.note
+    review.kind = clinical.kind
+    review.last_reviewed = clinical.last_reviewed
+    review.next_review_due = clinical.next_review_due
+    review.save()
+    _record(review=review, actor=actor, from_state=ReviewState.SUBMITTED, note=clinical.note)
+    article_services.event_emit(
+        type=EventType.APPROVED,
+        article=review.article,
+        version=review.version,
+        data={
+            "review_id": review.pk,
+            "reviewer_name": clinical.signer_name,
+            "kind": clinical.kind,
+            "sign_offs": [served_sign_off(sign_off) for sign_off in sign_offs],
+        },
+    )
+    article_services.publish(
+        version=review.version,
+        attribution=Attribution(
+            reviewer_name=clinical.signer_name,
+            reviewer_credentials=clinical.signer_credentials,
+            review_kind=clinical.kind,
+            approved_at=now,
+            last_reviewed=clinical.last_reviewed,
+            next_review_due=clinical.next_review_due,
+            sign_offs=tuple(served_sign_off(sign_off) for sign_off in sign_offs),
+        ),
+        actor=clinical.signer,
+    )
+
+
 @transaction.atomic
 def review_approve(
     *,
@@ -168,46 +329,21 @@ def review_approve(
     kind: str,
     next_review_due: date | None = None,
     note: str = "",
+    checklist: Sequence[str] = (),
 ) -> Review:
-    """Approve exactly the content the reviewer saw, and publish it."""
-    review = _lock_open_review(review)
-    profile = ensure_can_decide(review=review, user=reviewer)
-    if content_hash != review.version.content_hash:
-        raise ContentHashMismatch(
-            "The content hash you approved is not the one of this version: reload the review "
-            "and check the content again before approving."
-        )
-    now = timezone.now()
-    last_reviewed, due = _approval_dates(
-        review=review, kind=kind, next_review_due=next_review_due, today=now.date()
+    """The clinical sign-off: approve exactly the content the clinician saw. The version is
+    published now if no other role must sign, otherwise when the last one does."""
+    signoff_record(
+        review=review,
+        signer=reviewer,
+        role_code=CLINICAL_ROLE,
+        content_hash=content_hash,
+        kind=kind,
+        next_review_due=next_review_due,
+        checklist=checklist,
+        note=note,
     )
-    review.state = ReviewState.APPROVED
-    review.reviewer = reviewer
-    review.decided_at = now
-    review.decision_note = note
-    review.kind = kind
-    review.last_reviewed = last_reviewed
-    review.next_review_due = due
-    review.save()
-    _record(review=review, actor=reviewer, from_state=ReviewState.SUBMITTED, note=note)
-    article_services.event_emit(
-        type=EventType.APPROVED,
-        article=review.article,
-        version=review.version,
-        data={"review_id": review.pk, "reviewer_name": profile.published_name, "kind": kind},
-    )
-    article_services.publish(
-        version=review.version,
-        attribution=Attribution(
-            reviewer_name=profile.published_name,
-            reviewer_credentials=profile.credentials,
-            review_kind=kind,
-            approved_at=now,
-            last_reviewed=last_reviewed,
-            next_review_due=due,
-        ),
-        actor=reviewer,
-    )
+    review.refresh_from_db()
     return review
 
 
@@ -308,7 +444,9 @@ def review_withdraw(*, review: Review, user, note: str = "") -> Review:
 @transaction.atomic
 def comment_add(*, review: Review, author, body: str, section_anchor: str = "") -> Comment:
     """Add a comment to a review, optionally on one section of the reviewed version."""
-    require_role(author, EDITORS, CLINICAL_REVIEWERS, action="comment on reviews")
+    require_role(
+        author, EDITORS, CLINICAL_REVIEWERS, SIGN_OFF_REVIEWERS, action="comment on reviews"
+    )
     review = _lock_article_then_review(review)
     _validate_comment(review=review, section_anchor=section_anchor, body=body)
     return Comment.objects.create(
@@ -319,7 +457,9 @@ def comment_add(*, review: Review, author, body: str, section_anchor: str = "") 
 @transaction.atomic
 def comment_resolve(*, comment: Comment, user, resolved: bool = True) -> Comment:
     """Mark a comment resolved (or open again)."""
-    require_role(user, EDITORS, CLINICAL_REVIEWERS, action="resolve review comments")
+    require_role(
+        user, EDITORS, CLINICAL_REVIEWERS, SIGN_OFF_REVIEWERS, action="resolve review comments"
+    )
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     comment.resolved = resolved
     comment._history_user = user

@@ -220,6 +220,7 @@ def test_consumer_endpoints_get_only_public_events_and_the_cms_gets_the_workflow
         "version.submitted",
         "review.changes_requested",
         "version.submitted",
+        "review.signed_off",
         "review.approved",
         "article.published",
         "article.retracted",

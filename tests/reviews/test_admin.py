@@ -104,7 +104,7 @@ def test_the_admin_applies_the_same_hash_binding(second_doctor, changed_review):
         content_hash="0" * 64,
         kind="full",
     )
-    assert "content hash you approved is not the one" in response.content.decode()
+    assert "content hash you signed is not the one" in response.content.decode()
     assert Publication.objects.get().version.number == 1
 
 
@@ -131,7 +131,7 @@ def test_separation_of_duties_holds_in_the_admin(make_article):
     both.groups.add(Group.objects.get(name="editors"))
     review = services.review_submit(article=make_article(), user=both)
     client = staff_client(both)
-    assert "another clinician must decide" in client.get(review_url(review)).content.decode()
+    assert "someone else must decide" in client.get(review_url(review)).content.decode()
     decide(client, review, action="approve", content_hash=review.version.content_hash, kind="full")
     assert not Publication.objects.exists()
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Publication
-from reviews.models import Review
+from reviews.models import Review, SignOffRequest
 from tests import factories
 from tests.clients import client_for
 
@@ -248,7 +248,7 @@ def test_queue_filters(editor_client, doctor, doctor_client, make_article):
     make_article(slug="b", topics=["sleep"])
     first = submit(editor_client, slug="a").json()
     second = submit(editor_client, slug="b").json()
-    Review.objects.filter(pk=second["id"]).update(assigned_to=doctor)
+    SignOffRequest.objects.filter(review_id=second["id"]).update(assignee=doctor)
 
     def ids(query=""):
         response = doctor_client.get(f"/api/v1/reviews/{query}")
@@ -292,8 +292,10 @@ def test_preview_is_exactly_what_delivery_will_store(doctor_client, submitted):
     approve(doctor_client, submitted.pk, submitted.version.content_hash)
     served = json.loads(bytes(Publication.objects.get().payload))
     previewed = preview.json()
-    served["medical_review"].pop("approved_at")
-    previewed["medical_review"].pop("approved_at")
+    for payload in (served, previewed):
+        payload["medical_review"].pop("approved_at")
+        for sign_off in payload["medical_review"]["sign_offs"]:
+            sign_off.pop("signed_at")
     assert previewed == served
 
 

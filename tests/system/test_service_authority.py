@@ -273,6 +273,17 @@ SERVICES: list[tuple[str, set[str], Call]] = [
         ),
     ),
     (
+        "signoff_record",
+        {"clinician"},
+        lambda w, u: review_services.signoff_record(
+            review=w["pending"],
+            signer=u,
+            role_code="clinical",
+            content_hash=w["pending"].version.content_hash,
+            kind=ReviewKind.FULL,
+        ),
+    ),
+    (
         "review_request_changes",
         {"clinician"},
         lambda w, u: review_services.review_request_changes(
@@ -353,5 +364,8 @@ def test_every_write_service_is_in_the_table():
     not_writes = {"SITE_FIELDS", "GRANTABLE_ROLES", "PROFILE_FIELDS"}
     # Called by the system (the review-due job) or inside other services, not by a person.
     system = {"event_emit", "publications_mark_overdue", "ensure_can_decide"}
+    # Reads of who may sign what, used by the services, the API and the admin.
+    checks = {"ensure_can_sign", "signer_for", "sign_off_requirements"}
     exported = set(article_writes) | set(review_writes)
-    assert exported - not_writes - system - {name for name, _, _ in SERVICES} == set()
+    services = {name for name, _, _ in SERVICES}
+    assert exported - not_writes - system - checks - services == set()

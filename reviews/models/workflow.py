@@ -1,4 +1,4 @@
-"""Clinical review: clinicians, each version's review, comments, and the audit trails."""
+"""The review workflow: clinicians, each version's review, comments, and the audit trails."""
 
 from django.conf import settings
 from django.db import models
@@ -62,14 +62,6 @@ class Review(models.Model):
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="reviews")
     state = models.CharField(
         max_length=20, choices=ReviewState.choices, default=ReviewState.SUBMITTED
-    )
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="assigned_reviews",
-        help_text="The clinician asked to review, if any.",
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -176,6 +168,14 @@ class RoleChange(FrozenModel):
         help_text="The account whose role changed.",
     )
     role = models.CharField(max_length=40, choices=[(role, role) for role in STAFF_ROLES])
+    sign_off_role = models.ForeignKey(
+        "reviews.SignOffRole",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_changes",
+        help_text="For sign-off-reviewers: the sign-off role given or taken.",
+    )
     action = models.CharField(max_length=10, choices=RoleAction.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
