@@ -1,7 +1,10 @@
 """Random sequences of edits and review steps keep the served Publication in step with approvals.
 
-A hypothesis state machine drives one article through edits, submissions, decisions,
-withdrawals and retractions by a small cast of users. It keeps its own model of what should
+A hypothesis state machine drives one article through edits, submissions, sign-offs,
+decisions, withdrawals and retractions by a small cast of users. The article's policies
+require a clinician, a pharmacist (who does not re-sign change reviews) and a plain-language
+editor, and invite a lay reader; the version served is always the latest one whose required
+sign-offs are all in. It keeps its own model of what should
 happen (each review's state, which version should be live, the bodies each version froze)
 and after every step compares the database with it.
 
@@ -20,10 +23,10 @@ from typing import Any
 
 import hypothesis.extra.django
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -47,21 +50,39 @@ from articles.models import (
 from articles.rendering import Attribution
 from articles.selectors import article_etag, section_list
 from ldncontent.exceptions import DomainError, NotAllowed
+from ldncontent.permissions import SIGN_OFF_REVIEWERS
 from reviews import services as review_services
 from reviews.exceptions import (
+    AlreadySigned,
     ChangeReviewNeedsFullReview,
     ContentHashMismatch,
     InvalidTransition,
     NotAClinician,
+    NotASigner,
+    NotRequested,
     NotTheSubmitter,
+    SeparationOfDuties,
 )
-from reviews.models import Review, ReviewState
+from reviews.models import Review, ReviewState, SignOff, SignOffRoleHolder
 from tests import factories
 
 SLUG = "stopping-ldn"
 ANCHORS = ("part-0", "part-1", "part-2")
-CLINICIANS = ("clinician", "second-clinician")
-DECIDERS = (*CLINICIANS, "editor", "publisher")
+CLINICIANS = ("clinician", "second-clinician", "clinician-pharmacist")
+# The roles each signer holds (the clinician-pharmacist holds two, and may sign one per version).
+HOLDS = {
+    "clinician": {"clinical"},
+    "second-clinician": {"clinical"},
+    "clinician-pharmacist": {"clinical", "pharmacist"},
+    "pharmacist": {"pharmacist"},
+    "plain-language": {"plain-language"},
+    "lay-reader": {"lay-reader"},
+}
+ROLES = ("clinical", "pharmacist", "plain-language", "lay-reader", "nutritionist")
+REQUIRED = {"clinical", "pharmacist", "plain-language"}  # lay-reader is only invited
+NOT_FOR_CHANGES = {"pharmacist"}  # need not sign a change review again
+CHECKLISTS = {"plain-language": ["Reading age checked"]}
+DECIDERS = (*HOLDS, "editor", "publisher")
 RETRACTORS = ("publisher", "clinician", "editor")
 WITHDRAWERS = ("editor", "second-editor")
 # -1 is the latest review; other numbers pick any review (modulo the number of reviews).
@@ -106,6 +127,8 @@ class ReviewMachine(RuleBasedStateMachine):
         self.reviews: list[Review] = []  # in submission order
         self.expected_states: dict[int, str] = {}  # review pk -> state the model expects
         self.frozen_bodies: dict[int, list[str]] = {}  # review pk -> bodies when submitted
+        self.signed: dict[int, dict[str, str]] = {}  # review pk -> role -> who signed it
+        self.clinical_kind: dict[int, str] = {}  # review pk -> kind of its clinical sign-off
         self.bodies: dict[str, str] = {}  # the working copy's bodies, as the model knows them
         self.differs_from_latest_version = True
         self.edits_since_submission = 0
@@ -133,12 +156,40 @@ class ReviewMachine(RuleBasedStateMachine):
         return ReviewState.SUBMITTED in self.expected_states.values()
 
     def decision_refusal(self, review: Review, user: str) -> type[DomainError] | None:
-        """What approve/request changes/reject must be refused with, if anything."""
+        """What request changes/reject must be refused with, if anything: only someone who may
+        sign a role of the review decides on it."""
         if self.expected_states[review.pk] != ReviewState.SUBMITTED:
             return InvalidTransition
-        if user not in CLINICIANS:
-            return NotAClinician
+        if not HOLDS.get(user, set()) & (REQUIRED | {"lay-reader"}):
+            return NotASigner
         return None
+
+    def sign_refusal(self, review: Review, role: str, user: str) -> type[DomainError] | None:
+        """What a sign-off must be refused with before its content hash is looked at."""
+        if self.expected_states[review.pk] != ReviewState.SUBMITTED:
+            return InvalidTransition
+        if role == "nutritionist":  # no policy asks for it
+            return NotRequested
+        if role not in HOLDS.get(user, set()):
+            return NotAClinician if role == "clinical" else NotASigner
+        signed = self.signed[review.pk]
+        if any(signer == user and other != role for other, signer in signed.items()):
+            return SeparationOfDuties
+        if role in signed:
+            return AlreadySigned
+        return None
+
+    def record_sign_off(self, review: Review, role: str, user: str, kind: str) -> None:
+        """The model of a sign-off: the review is approved once every role it needs signed."""
+        self.signed[review.pk][role] = user
+        if role == "clinical":
+            self.clinical_kind[review.pk] = kind
+        kind = self.clinical_kind.get(review.pk)
+        needed = REQUIRED - (NOT_FOR_CHANGES if kind == ReviewKind.CHANGE else set())
+        if kind is not None and needed <= set(self.signed[review.pk]):
+            event(f"approved after {len(self.signed[review.pk])} sign-offs")
+            self.expected_states[review.pk] = ReviewState.APPROVED
+            self.live = self.last_approved = review
 
     def untampered(self) -> list[Review]:
         return [
@@ -170,8 +221,35 @@ class ReviewMachine(RuleBasedStateMachine):
             "second-editor": factories.editor(),
             "clinician": factories.clinician_with_profile(),
             "second-clinician": factories.clinician_with_profile(),
+            "clinician-pharmacist": factories.clinician_with_profile(),
             "publisher": factories.publishing_admin(),
         }
+        roles = {
+            code: factories.sign_off_role(
+                code,
+                checklist=CHECKLISTS.get(code, []),
+                resign_on_change=code not in NOT_FOR_CHANGES,
+            )
+            for code in ROLES
+            if code != "clinical"
+        }
+        signers = Group.objects.get_or_create(name=SIGN_OFF_REVIEWERS)[0]
+        for name, held in HOLDS.items():
+            if name not in self.users:
+                self.users[name] = factories.UserFactory(username=name)
+            user = self.users[name]
+            for code in sorted(held - {"clinical"}):
+                user.groups.add(signers)
+                SignOffRoleHolder.objects.create(
+                    role=roles[code], user=user, published_name=name.title()
+                )
+        factories.sign_off_policy(name="Plain language", required=[roles["plain-language"]])
+        factories.sign_off_policy(
+            name="Medicines",
+            required=[roles["pharmacist"]],
+            optional=[roles["lay-reader"]],
+            topic="ldn",
+        )
         self.bodies = {anchor: f"Body of {anchor}." for anchor in ANCHORS}
         self.article = article_services.article_create(
             author=self.users["editor"],
@@ -221,6 +299,7 @@ class ReviewMachine(RuleBasedStateMachine):
                 self.expected_states[pk] = ReviewState.SUPERSEDED
         self.reviews.append(review)
         self.expected_states[review.pk] = ReviewState.SUBMITTED
+        self.signed[review.pk] = {}
         self.frozen_bodies[review.pk] = [self.bodies[anchor] for anchor in ANCHORS]
         self.differs_from_latest_version = False
         self.edits_since_submission = 0
@@ -235,8 +314,9 @@ class ReviewMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.has_open_review())
     @rule(pick=PICK_MOSTLY_LATEST, approver=APPROVERS, kind=st.sampled_from(ReviewKind.values))
     def approve(self, pick: int, approver: str, kind: str) -> None:
+        """The clinical sign-off, through `review_approve`."""
         review = self.pick(pick)
-        expected = self.decision_refusal(review, approver)
+        expected = self.sign_refusal(review, "clinical", approver)
         if expected is None and kind == ReviewKind.CHANGE and not self.has_approval():
             expected = ChangeReviewNeedsFullReview
         if attempt(
@@ -248,8 +328,64 @@ class ReviewMachine(RuleBasedStateMachine):
                 kind=kind,
             ),
         ):
-            self.expected_states[review.pk] = ReviewState.APPROVED
-            self.live = self.last_approved = review
+            self.record_sign_off(review, "clinical", approver, kind)
+
+    @precondition(lambda self: self.has_open_review())
+    @rule(
+        pick=PICK_MOSTLY_LATEST,
+        role=st.sampled_from(ROLES),
+        kind=st.sampled_from(ReviewKind.values),
+        data=st.data(),
+    )
+    def sign_off(self, pick: int, role: str, kind: str, data: st.DataObject) -> None:
+        """Any role's sign-off, mostly by someone holding it; the kind goes with the clinical
+        one only."""
+        holders = sorted(name for name, held in HOLDS.items() if role in held) or list(DECIDERS)
+        signer = data.draw(
+            st.one_of(st.sampled_from(holders), st.sampled_from(DECIDERS)), label="signer"
+        )
+        self.sign(self.pick(pick), role, signer, kind)
+
+    def sign(self, review: Review, role: str, signer: str, kind: str) -> None:
+        expected = self.sign_refusal(review, role, signer)
+        if (
+            expected is None
+            and role == "clinical"
+            and kind == ReviewKind.CHANGE
+            and not self.has_approval()
+        ):
+            expected = ChangeReviewNeedsFullReview
+        if attempt(
+            expected,
+            lambda: review_services.signoff_record(
+                review=review,
+                signer=self.users[signer],
+                role_code=role,
+                content_hash=review.version.content_hash,
+                kind=kind if role == "clinical" else "",
+                checklist=CHECKLISTS.get(role, []),
+            ),
+        ):
+            self.record_sign_off(review, role, signer, kind)
+
+    @precondition(lambda self: self.has_open_review())
+    @rule(kind=st.sampled_from(ReviewKind.values))
+    def sign_every_outstanding_role(self, kind: str) -> None:
+        """The open review's remaining required roles, each signed by a holder who has signed
+        none of its other roles; publishes it unless a first approval is a change review."""
+        review = next(r for r in self.reviews if self.expected_states[r.pk] == "submitted")
+        # The pharmacist last: a change review is approved before they sign.
+        for role in ("clinical", "plain-language", "pharmacist"):
+            if role in self.signed[review.pk]:
+                continue
+            if self.expected_states[review.pk] != ReviewState.SUBMITTED:
+                return  # approved once enough roles signed (a change review needs fewer)
+            signer = next(
+                name
+                for name, held in HOLDS.items()
+                if role in held and name not in self.signed[review.pk].values()
+            )
+            self.sign(review, role, signer, kind)
 
     @precondition(lambda self: self.has_open_review())
     @rule(pick=PICK, approver=st.sampled_from(DECIDERS), kind=st.sampled_from(ReviewKind.values))
@@ -259,7 +395,7 @@ class ReviewMachine(RuleBasedStateMachine):
         wrong = others[-1].version.content_hash if others else "0" * 64
         assert wrong != review.version.content_hash
         attempt(
-            self.decision_refusal(review, approver) or ContentHashMismatch,
+            self.sign_refusal(review, "clinical", approver) or ContentHashMismatch,
             lambda: review_services.review_approve(
                 review=review, reviewer=self.users[approver], content_hash=wrong, kind=kind
             ),
@@ -389,6 +525,31 @@ class ReviewMachine(RuleBasedStateMachine):
         assert markdown == [item["body"] for item in version.sections]
         assert markdown == self.frozen_bodies[self.live.pk]
         assert payload["version"] == version.number
+
+    @invariant()
+    def sign_offs_match_the_model_and_the_served_ones_are_the_live_review_s(self) -> None:
+        stored = {
+            (review_id, role): signer.username
+            for review_id, role, signer in (
+                (sign_off.review_id, sign_off.role.code, sign_off.signer)
+                for sign_off in SignOff.objects.select_related("role", "signer")
+            )
+        }
+        names = {user.username: name for name, user in self.users.items()}
+        modelled = {
+            (review_id, role): user
+            for review_id, roles in self.signed.items()
+            for role, user in roles.items()
+        }
+        assert {key: names[value] for key, value in stored.items()} == modelled
+        publication = Publication.objects.filter(article=self.article).first()
+        if self.live is not None:
+            served = json.loads(bytes(publication.payload))["medical_review"]["sign_offs"]
+            assert {item["role"] for item in served} == set(self.signed[self.live.pk])
+            assert all(
+                sign_off.content_hash == self.live.version.content_hash
+                for sign_off in SignOff.objects.filter(review=self.live)
+            )
 
     @invariant()
     def at_most_one_review_awaits_a_decision(self) -> None:
