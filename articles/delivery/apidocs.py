@@ -12,6 +12,16 @@ EXAMPLE_MEDICAL_REVIEW = {
     "approved_at": "2026-11-21T09:00:00Z",
     "last_reviewed": "2026-11-21",
     "next_review_due": "2027-11-21",
+    "sign_offs": [
+        {
+            "role": "clinical",
+            "role_name": "Clinical reviewer",
+            "name": "Dr Amina Okafor",
+            "credentials": "MBBS, MRCGP",
+            "profession": "General practitioner",
+            "signed_at": "2026-11-21T09:00:00Z",
+        }
+    ],
 }
 EXAMPLE_PUBLISHED_SECTION = {
     "anchor": "tapering-off",

@@ -9,6 +9,17 @@ from articles.models.publication import Publication, ReviewKind
 AUDIENCE_CHOICES = Publication._meta.get_field("audience").choices
 
 
+class PublishedSignOffOutputSerializer(serializers.Serializer):
+    """One signature the served version carries: who signed it, for which role, when."""
+
+    role = serializers.CharField(read_only=True, help_text="The role's code, e.g. `pharmacist`.")
+    role_name = serializers.CharField(read_only=True, help_text="e.g. `Pharmacist`.")
+    name = serializers.CharField(read_only=True, help_text="The signer's published name.")
+    credentials = serializers.CharField(read_only=True, help_text="e.g. `MPharm`; may be empty.")
+    profession = serializers.CharField(read_only=True, help_text="e.g. `Pharmacist`.")
+    signed_at = serializers.DateTimeField(read_only=True, help_text="When they signed.")
+
+
 class MedicalReviewOutputSerializer(serializers.Serializer):
     """Who reviewed the served version clinically, and when it is due again."""
 
@@ -26,6 +37,15 @@ class MedicalReviewOutputSerializer(serializers.Serializer):
         read_only=True, help_text="The date of the last full clinical review."
     )
     next_review_due = serializers.DateField(read_only=True, help_text="When it is due again.")
+    # Not read_only: a read-only field is listed as required in the schema, and this one may be
+    # absent. The serializer only describes stored bytes; nothing is ever written through it.
+    sign_offs = PublishedSignOffOutputSerializer(
+        many=True,
+        required=False,
+        help_text="Every sign-off of the version, in the order given: the clinician's and those "
+        "of the other roles its sign-off policies required. Absent only from versions approved "
+        "before sign-off policies existed, which named the clinician alone.",
+    )
 
 
 class PublishedSectionOutputSerializer(serializers.Serializer):
