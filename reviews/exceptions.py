@@ -97,3 +97,9 @@ class AlreadySigned(Conflict):
     """The role of this version has been signed already."""
 
     code = "already_signed"
+
+
+class SignerNoLongerHoldsRole(Conflict):
+    """A sign-off was given by someone who has since lost the role it was given for."""
+
+    code = "signer_role_revoked"

@@ -27,6 +27,7 @@ from reviews.exceptions import (
     InvalidTransition,
     NotRequested,
     NotTheSubmitter,
+    SignerNoLongerHoldsRole,
 )
 from reviews.models import (
     CLINICAL_ROLE,
@@ -39,7 +40,12 @@ from reviews.models import (
 )
 from reviews.policy import latest_review_due
 from reviews.selectors import served_sign_off
-from reviews.services.signoffs import ensure_can_decide, ensure_can_sign, sign_off_requests_open
+from reviews.services.signoffs import (
+    ensure_can_decide,
+    ensure_can_sign,
+    sign_off_requests_open,
+    signer_for,
+)
 
 
 def _record(*, review: Review, actor, from_state: str, note: str = "") -> None:
@@ -281,9 +287,20 @@ def _outstanding_roles(*, review: Review) -> list[str]:
 def _review_complete(*, review: Review, actor, now) -> None:
     """Approve the review and publish its version with every sign-off: all are bound to the
     version's hash (each was checked when signed; checked here again, as it is what is served)."""
-    sign_offs = list(review.sign_offs.select_related("role").order_by("signed_at", "id"))
+    sign_offs = list(review.sign_offs.select_related("role", "signer").order_by("signed_at", "id"))
     if any(sign_off.content_hash != review.version.content_hash for sign_off in sign_offs):
         raise ContentHashMismatch("A sign-off of this review names other content.")
+    lapsed = [
+        f"{sign_off.signer_name} ({sign_off.role_name.lower()})"
+        for sign_off in sign_offs
+        if signer_for(user=sign_off.signer, role=sign_off.role) is None
+    ]
+    if lapsed:
+        raise SignerNoLongerHoldsRole(
+            "These sign-offs no longer count, as the signers have since lost the role: "
+            + ", ".join(lapsed)
+            + ". The version cannot be published on them: request changes and submit it again."
+        )
     clinical = next(sign_off for sign_off in sign_offs if sign_off.role.code == CLINICAL_ROLE)
     review.state = ReviewState.APPROVED
     review.reviewer = clinical.signer

@@ -18,6 +18,7 @@ from reviews.exceptions import (
     NotASigner,
     NotRequested,
     SeparationOfDuties,
+    SignerNoLongerHoldsRole,
 )
 from reviews.models import SignOff, SignOffRequest, SignOffRoleHolder
 from tests import factories
@@ -310,3 +311,15 @@ def test_policies_by_audience_and_by_article_apply(make_article, editor_user, ph
         "carers": {("clinical", True), ("lay-reader", False)},
         "one": {("clinical", True), ("pharmacist", True)},
     }
+
+
+def test_a_sign_off_whose_signer_lost_the_role_does_not_publish(
+    medicines_review, doctor, pharmacist
+):
+    clinical(medicines_review, doctor)
+    superuser = factories.UserFactory(username="root", is_superuser=True, is_staff=True)
+    review_services.clinician_revoke(user=doctor, revoked_by=superuser, reason="Left the trust.")
+    with pytest.raises(SignerNoLongerHoldsRole, match="Dr Doctor"):
+        pharmacy(medicines_review, pharmacist)
+    assert not Publication.objects.exists()
+    assert list(SignOff.objects.values_list("role__code", flat=True)) == ["clinical"]
