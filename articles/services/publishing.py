@@ -119,6 +119,7 @@ def publish(*, version: Version, attribution: Attribution, actor) -> Publication
             "reviewer_name": attribution.reviewer_name,
             "review_kind": attribution.review_kind,
             "next_review_due": attribution.next_review_due.isoformat(),
+            "sign_offs": list(attribution.sign_offs),
         },
     )
     return publication

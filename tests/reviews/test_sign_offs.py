@@ -323,3 +323,14 @@ def test_a_sign_off_whose_signer_lost_the_role_does_not_publish(
         pharmacy(medicines_review, pharmacist)
     assert not Publication.objects.exists()
     assert list(SignOff.objects.values_list("role__code", flat=True)) == ["clinical"]
+
+
+def test_the_published_event_carries_every_sign_off(medicines_review, doctor, pharmacist):
+    clinical(medicines_review, doctor)
+    pharmacy(medicines_review, pharmacist)
+    published = Event.objects.get(type=EventType.PUBLISHED)
+    assert [item["name"] for item in published.data["sign_offs"]] == ["Dr Doctor", "Sam Patel"]
+    assert (
+        published.data["sign_offs"]
+        == served(medicines_review.article)["medical_review"]["sign_offs"]
+    )
