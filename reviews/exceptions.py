@@ -103,3 +103,37 @@ class SignerNoLongerHoldsRole(Conflict):
     """A sign-off was given by someone who has since lost the role it was given for."""
 
     code = "signer_role_revoked"
+
+
+class ClinicalRoleFixed(Conflict):
+    """The clinical role is the mandatory one: its code, activity and re-signing never change."""
+
+    code = "clinical_role_fixed"
+    default_detail = (
+        "The clinical role signs every version: its code cannot change, it cannot be "
+        "deactivated and it always re-signs changes."
+    )
+
+
+class SignOffRoleTaken(Conflict):
+    """Another sign-off role already has this code."""
+
+    code = "sign_off_role_taken"
+
+
+class SignOffPolicyTaken(Conflict):
+    """Another sign-off policy already has this name."""
+
+    code = "sign_off_policy_taken"
+
+
+class AlreadyHoldsRole(Conflict):
+    """The account already holds this sign-off role."""
+
+    code = "already_holds_role"
+
+
+class NoSignOffRole(Conflict):
+    """The account does not hold this sign-off role, so there is nothing to revoke."""
+
+    code = "no_sign_off_role"

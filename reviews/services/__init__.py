@@ -1,5 +1,15 @@
-"""Every write of the reviews app, one transaction each: the review workflow and roles."""
+"""Every write of the reviews app, one transaction each: the review workflow, roles and
+sign-off policies."""
 
+from reviews.services.policies import (
+    sign_off_request_assign,
+    signoff_policy_create,
+    signoff_policy_update,
+    signoff_role_create,
+    signoff_role_grant,
+    signoff_role_revoke,
+    signoff_role_update,
+)
 from reviews.services.roles import (
     GRANTABLE_ROLES,
     PROFILE_FIELDS,
@@ -40,8 +50,15 @@ __all__ = [
     "review_request_changes",
     "review_submit",
     "review_withdraw",
+    "sign_off_request_assign",
     "sign_off_requirements",
     "signer_for",
+    "signoff_policy_create",
+    "signoff_policy_update",
     "signoff_record",
+    "signoff_role_create",
+    "signoff_role_grant",
+    "signoff_role_revoke",
+    "signoff_role_update",
     "staff_roles_set",
 ]

@@ -32,9 +32,17 @@ def _lock_user(user):
     return get_user_model()._default_manager.select_for_update().get(pk=user.pk)
 
 
-def _record_role_change(*, subject, actor, role: str, action: str, note: str) -> RoleChange:
+def _record_role_change(
+    *, subject, actor, role: str, action: str, note: str, sign_off_role=None
+) -> RoleChange:
     return RoleChange.objects.create(
-        subject=subject, actor=actor, role=role, action=action, at=timezone.now(), note=note
+        subject=subject,
+        actor=actor,
+        role=role,
+        sign_off_role=sign_off_role,
+        action=action,
+        at=timezone.now(),
+        note=note,
     )
 
 

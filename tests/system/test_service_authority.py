@@ -23,12 +23,21 @@ from articles.rendering import Attribution
 from articles.selectors import article_etag, section_list
 from ldncontent.exceptions import NotAllowed
 from reviews import services as review_services
-from reviews.models import ClinicianProfile, Comment, Review, RoleChange
+from reviews.models import (
+    ClinicianProfile,
+    Comment,
+    Review,
+    RoleChange,
+    SignOffPolicy,
+    SignOffRequest,
+    SignOffRole,
+    SignOffRoleHolder,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["editor", "clinician", "publishing_admin", "superuser", "no_role"]
+ROLES = ["editor", "clinician", "publishing_admin", "sign_off_reviewer", "superuser", "no_role"]
 PROFILE = {
     "published_name": "Dr New",
     "profession": "General practitioner",
@@ -40,11 +49,16 @@ PROFILE = {
 @pytest.fixture
 def world(db):
     """Role users, a draft, a pending review with a comment, a live article, a site with a key,
-    a webhook endpoint with deliveries, and an account to grant roles to."""
+    a webhook endpoint with deliveries, an account to grant roles to, a pharmacist role with a
+    policy and a holder."""
+    pharmacist = factories.sign_off_role("pharmacist", name="Pharmacist")
     users = {
         "editor": factories.editor(username="authority-editor"),
         "clinician": factories.clinician_with_profile(username="authority-clinician"),
         "publishing_admin": factories.publishing_admin(username="authority-admin"),
+        "sign_off_reviewer": factories.sign_off_reviewer(
+            role=pharmacist, username="authority-pharmacist"
+        ),
         "superuser": User.objects.create_superuser("authority-root", "r@example.org", "pw-123"),
         "no_role": factories.UserFactory(username="authority-nobody", is_staff=True),
     }
@@ -89,6 +103,9 @@ def world(db):
         "key": key,
         "endpoint": endpoint,
         "delivery": WebhookDelivery.objects.filter(endpoint=endpoint).first(),
+        "pharmacist": pharmacist,
+        "holder": factories.sign_off_reviewer(role=pharmacist, username="authority-holder"),
+        "policy": factories.sign_off_policy(name="Medicines", required=[pharmacist], topic="x"),
     }
 
 
@@ -121,6 +138,12 @@ def snapshot() -> dict:
         "profiles": list(ClinicianProfile.objects.values_list("user_id", "active", "credentials")),
         "memberships": list(Group.objects.values_list("name", "user")),
         "role_changes": RoleChange.objects.count(),
+        "sign_off_roles": list(SignOffRole.objects.values_list("code", "name", "active")),
+        "sign_off_policies": list(
+            SignOffPolicy.objects.values_list("name", "topic", "active", "required_roles")
+        ),
+        "holders": list(SignOffRoleHolder.objects.values_list("user", "role", "active")),
+        "assignments": list(SignOffRequest.objects.values_list("pk", "assignee", "due_on")),
     }
 
 
@@ -302,12 +325,12 @@ SERVICES: list[tuple[str, set[str], Call]] = [
     ),
     (
         "comment_add",
-        {"editor", "clinician"},
+        {"editor", "clinician", "sign_off_reviewer"},
         lambda w, u: review_services.comment_add(review=w["pending"], author=u, body="Forged."),
     ),
     (
         "comment_resolve",
-        {"editor", "clinician"},
+        {"editor", "clinician", "sign_off_reviewer"},
         lambda w, u: review_services.comment_resolve(comment=w["comment"], user=u),
     ),
     (
@@ -336,6 +359,59 @@ SERVICES: list[tuple[str, set[str], Call]] = [
         {"publishing_admin", "superuser"},
         lambda w, u: review_services.staff_roles_set(
             user=w["candidate"], roles=["editors"], changed_by=u
+        ),
+    ),
+    (
+        "signoff_role_create",
+        {"publishing_admin", "superuser"},
+        lambda w, u: review_services.signoff_role_create(
+            actor=u, code="forged", name="Forged", meaning="Forged."
+        ),
+    ),
+    (
+        "signoff_role_update",
+        {"publishing_admin", "superuser"},
+        lambda w, u: review_services.signoff_role_update(
+            role=w["pharmacist"], actor=u, changes={"active": False}
+        ),
+    ),
+    (
+        "signoff_policy_create",
+        {"publishing_admin", "superuser"},
+        lambda w, u: review_services.signoff_policy_create(
+            actor=u, name="Forged", required_roles=[w["pharmacist"]]
+        ),
+    ),
+    (
+        "signoff_policy_update",
+        {"publishing_admin", "superuser"},
+        lambda w, u: review_services.signoff_policy_update(
+            policy=w["policy"], actor=u, changes={"active": False}
+        ),
+    ),
+    (
+        "signoff_role_grant",
+        {"publishing_admin", "superuser"},
+        lambda w, u: review_services.signoff_role_grant(
+            user=w["candidate"], role=w["pharmacist"], granted_by=u, published_name="Forged"
+        ),
+    ),
+    (
+        "signoff_role_revoke",
+        {"publishing_admin", "superuser"},
+        lambda w, u: review_services.signoff_role_revoke(
+            user=w["holder"], role=w["pharmacist"], revoked_by=u, reason="Forged."
+        ),
+    ),
+    (
+        "sign_off_request_assign",
+        {"editor", "clinician", "publishing_admin"},
+        lambda w, u: review_services.sign_off_request_assign(
+            review=w["pending"],
+            role_code="clinical",
+            assignee=w["approver"],
+            due_on=None,
+            assigned_by=u,
         ),
     ),
 ]
