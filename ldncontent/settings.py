@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "axes",
     "articles",
     "reviews",
+    "scheduling",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +229,9 @@ SPECTACULAR_SETTINGS = {
         "ReviewStateEnum": "reviews.models.ReviewState",
         "EventTypeEnum": "articles.models.EventType",
         "DeliveryStatusEnum": "articles.models.DeliveryStatus",
+        "ScheduleStateEnum": "scheduling.models.ScheduleState",
+        "ReleaseStateEnum": "scheduling.models.ReleaseState",
+        "WithdrawalStateEnum": "scheduling.models.WithdrawalState",
     },
     "TAGS": [
         {"name": "auth", "description": "Bearer tokens for staff and CMS integrations."},
@@ -236,6 +240,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "versions", "description": "Frozen versions, diffs, previews and retraction."},
         {"name": "reviews", "description": "Submission and clinical review of versions."},
         {"name": "webhooks", "description": "Signed webhooks (publishing admins)."},
+        {
+            "name": "scheduling",
+            "description": "Publication at a set time, releases and timed withdrawals (staff).",
+        },
         {
             "name": "delivery",
             "description": "For consuming sites (`Authorization: Api-Key <key>`): approved "
@@ -286,6 +294,10 @@ WORKER_POLL_SECONDS = env_float("WORKER_POLL_SECONDS", 1.0, minimum=0)
 # function taking no arguments, interval). Each app plugs its own in here, so the worker
 # (in `articles`) never imports the apps that build on it.
 WORKER_PERIODIC_JOBS: list[tuple[str, float]] = []
+# Scheduled publications, releases and withdrawals go out within this many seconds of their
+# time (the worker checks what is due this often).
+SCHEDULE_CHECK_SECONDS = env_float("SCHEDULE_CHECK_SECONDS", 1.0, minimum=0)
+WORKER_PERIODIC_JOBS.append(("scheduling.jobs.run_due", SCHEDULE_CHECK_SECONDS))
 
 # A full clinical review is valid for at most this many months; a clinician may set less.
 REVIEW_INTERVAL_MONTHS = env_int("REVIEW_INTERVAL_MONTHS", 12, minimum=1)
