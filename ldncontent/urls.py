@@ -14,6 +14,7 @@ from drf_spectacular.views import (
 
 from articles.delivery import urls as delivery_urls
 from ldncontent import auth_apis
+from scheduling.urls import UPCOMING_URLS
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ api_v1 = [
     path("auth/me/", auth_apis.WhoAmIApi.as_view(), name="auth-me"),
     path("", include("articles.urls")),
     path("", include("reviews.urls")),
+    path("", include("scheduling.urls")),
 ]
 
 handler400 = "ldncontent.error_handler.bad_request"
@@ -46,6 +48,8 @@ handler404 = "ldncontent.error_handler.page_not_found"
 handler500 = "ldncontent.error_handler.server_error"
 
 urlpatterns = [
+    # Before delivery's include: embargoed upcoming content is not a delivery route.
+    path(delivery_urls.PREFIX, include(UPCOMING_URLS)),
     path(delivery_urls.PREFIX, include(delivery_urls)),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

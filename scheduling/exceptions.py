@@ -1,6 +1,8 @@
 """Scheduling's domain errors, rendered as {code, detail} by ldncontent.error_handler."""
 
-from ldncontent.exceptions import Conflict
+from rest_framework import status
+
+from ldncontent.exceptions import Conflict, DomainError
 
 
 class NotPending(Conflict):
@@ -43,3 +45,14 @@ class ArticleNotLive(Conflict):
 
     code = "article_not_live"
     default_detail = "This article has no live version to withdraw: nothing would be retracted."
+
+
+class NoEmbargoAccess(DomainError):
+    """A consuming-site key without an embargo grant asked for what is not yet published."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "no_embargo_access"
+    default_detail = (
+        "This key may not read scheduled content before its time: ask the publisher for "
+        "embargo access."
+    )
