@@ -10,29 +10,44 @@ from dataclasses import asdict
 from datetime import date, timedelta
 
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from articles import selectors as article_selectors
 from articles.admin.base import ReadOnlyAdminMixin
-from articles.models import topics_include
+from articles.models import ReviewKind, topics_include
 from ldncontent.exceptions import DomainError, NotAllowed
-from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, user_roles
+from ldncontent.permissions import (
+    CLINICAL_REVIEWERS,
+    EDITORS,
+    PUBLISHING_ADMINS,
+    SIGN_OFF_REVIEWERS,
+    user_roles,
+)
 from reviews import (
     admin_roles,  # noqa: F401 - registers the user, group and clinician admins
+    admin_signoffs,  # noqa: F401 - registers the sign-off role, policy and holder admins
     selectors,
     services,
 )
 from reviews.models import (
+    CLINICAL_ROLE,
+    ClinicianProfile,
     Review,
     ReviewDueBoard,
     ReviewState,
     ReviewTransition,
+    SignOff,
+    SignOffRequest,
+    SignOffRole,
+    SignOffRoleHolder,
 )
 from reviews.policy import latest_review_due
 
@@ -87,6 +102,56 @@ class AssignedFilter(admin.SimpleListFilter):
         return queryset.filter(sign_off_requests__assignee=request.user).distinct()
 
 
+class SignOffOverdueFilter(admin.SimpleListFilter):
+    title = "sign-off overdue"
+    parameter_name = "sign_off_overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "A sign-off is past its due date")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        late = SignOffRequest.objects.filter(
+            review=OuterRef("pk"), due_on__lt=timezone.localdate()
+        ).exclude(Exists(SignOff.objects.filter(review=OuterRef("review"), role=OuterRef("role"))))
+        return queryset.filter(Exists(late), state=ReviewState.SUBMITTED)
+
+
+def _signers_of(role: SignOffRole) -> list[tuple[int, str]]:
+    """Who may be asked to sign `role` (the service checks the one chosen again), as
+    (user id, label) pairs."""
+    if role.code == CLINICAL_ROLE:
+        people = ClinicianProfile.objects.filter(
+            active=True, user__is_active=True, user__groups__name=CLINICAL_REVIEWERS
+        )
+    else:
+        people = SignOffRoleHolder.objects.filter(
+            role=role, active=True, user__is_active=True, user__groups__name=SIGN_OFF_REVIEWERS
+        )
+    return [
+        (person.user_id, f"{person.published_name} ({person.user.get_username()})")
+        for person in people.select_related("user").order_by("published_name")
+    ]
+
+
+def _outstanding(review: Review) -> list[SignOffRequest]:
+    """The requests still to sign before the review completes, read from prefetched rows.
+
+    The same rule as the service that publishes: every required role not yet signed, except
+    those that skip change reviews once the clinician signed this as a change review.
+    """
+    signed = {sign_off.role_id: sign_off for sign_off in review.sign_offs.all()}
+    change_review = any(sign_off.kind == ReviewKind.CHANGE for sign_off in signed.values())
+    return [
+        request
+        for request in review.sign_off_requests.all()
+        if request.required
+        and request.role_id not in signed
+        and not (change_review and not request.needed_for_change)
+    ]
+
+
 @admin.register(Review)
 class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
@@ -96,9 +161,10 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "submitted_by",
         "submitted_at",
         "waiting_days",
+        "outstanding_sign_offs",
         "reviewer",
     ]
-    list_filter = ["state", TopicFilter, OverdueFilter, AssignedFilter]
+    list_filter = ["state", TopicFilter, OverdueFilter, AssignedFilter, SignOffOverdueFilter]
     search_fields = ["article__title", "article__slug", "version__title"]
     ordering = ["created_at", "id"]
     list_select_related = ["article", "version", "version__submitted_by", "reviewer"]
@@ -124,6 +190,31 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if review.state != ReviewState.SUBMITTED:
             return "—"
         return (timezone.now() - review.version.submitted_at).days
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(*selectors.REVIEW_SIGN_OFF_PREFETCH)
+
+    @admin.display(description="Still to sign")
+    def outstanding_sign_offs(self, review: Review) -> str:
+        if review.state != ReviewState.SUBMITTED:
+            return "—"
+        today = timezone.localdate()
+        parts = []
+        for request in _outstanding(review):
+            late = request.due_on is not None and request.due_on < today
+            parts.append(
+                format_html(
+                    '<span class="ldn-outstanding{}" data-role="{}">{}{}{}</span>',
+                    " ldn-overdue" if late else "",
+                    request.role.code,
+                    request.role.name,
+                    f" → {request.assignee.get_username()}" if request.assignee else "",
+                    f" (due {request.due_on.isoformat()}{', overdue' if late else ''})"
+                    if request.due_on
+                    else "",
+                )
+            )
+        return format_html_join(", ", "{}", ((part,) for part in parts)) or "—"
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         # The queue opens on what awaits a decision.
@@ -175,6 +266,7 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             services.ensure_can_decide(review=review, user=request.user)
         except NotAllowed as refusal:
             why_not = refusal.detail
+        sign_offs, signable = self._sign_off_panel(request, review)
         latest_due = latest_review_due(timezone.localdate())
         preview = selectors.version_preview(version=version, user=request.user)
         payload = json.loads(preview.payload)
@@ -190,13 +282,65 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "transitions": review.transitions.select_related("actor"),
             "can_decide": not why_not,
             "why_not": why_not,
-            "can_comment": bool(user_roles(request.user) & {EDITORS, CLINICAL_REVIEWERS}),
+            "sign_offs": sign_offs,
+            "signable": signable,
+            "preview_sign_offs": payload["medical_review"].get("sign_offs", []),
+            "can_comment": bool(
+                user_roles(request.user) & {EDITORS, CLINICAL_REVIEWERS, SIGN_OFF_REVIEWERS}
+            ),
             "latest_due": latest_due,
             "preview": payload,
             "preview_list_entry": json.dumps(json.loads(preview.list_entry), indent=2),
             "preview_json_ld": json.dumps(payload["json_ld"], indent=2, ensure_ascii=False),
             "decide_url": reverse("admin:reviews_review_decide", args=[review.pk]),
         }
+
+    def _sign_off_panel(self, request: HttpRequest, review: Review) -> tuple[list, list]:
+        """Every sign-off request with its signature (if given), and the roles the user may sign
+        now (checked by the same rule the service applies when they sign)."""
+        review = selectors.review_get(review_id=review.pk)
+        signed = {sign_off.role_id: sign_off for sign_off in review.sign_offs.all()}
+        outstanding = {request.role_id for request in _outstanding(review)}
+        is_open = review.state == ReviewState.SUBMITTED
+        may_assign = is_open and bool(
+            user_roles(request.user) & {EDITORS, PUBLISHING_ADMINS, CLINICAL_REVIEWERS}
+        )
+        today = timezone.localdate()
+        rows, signable = [], []
+        requests = sorted(
+            review.sign_off_requests.all(),
+            key=lambda item: (item.role.code != CLINICAL_ROLE, not item.required, item.role.code),
+        )
+        for sign_off_request in requests:
+            role = sign_off_request.role
+            sign_off = signed.get(role.pk)
+            if sign_off is not None:
+                state = "signed"
+            elif not is_open:
+                state = "unsigned"
+            elif role.pk in outstanding:
+                state = "awaiting"
+            else:
+                state = "not-needed"
+            rows.append(
+                {
+                    "request": sign_off_request,
+                    "role": role,
+                    "sign_off": sign_off,
+                    "state": state,
+                    "overdue": state == "awaiting"
+                    and sign_off_request.due_on is not None
+                    and sign_off_request.due_on < today,
+                    "candidates": _signers_of(role) if may_assign and sign_off is None else None,
+                }
+            )
+            if is_open and sign_off is None:
+                try:
+                    services.ensure_can_sign(review=review, user=request.user, role=role)
+                except NotAllowed:
+                    continue
+                signable.append(role)
+        return rows, signable
 
     def decide_view(self, request: HttpRequest, review_id: int) -> HttpResponse:
         """The decision buttons: each calls the same service as the API, with the same rules."""
@@ -207,17 +351,33 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         action = request.POST.get("action")
         data = request.POST
         try:
-            if action == "approve":
+            if action in {"approve", "sign"}:
+                # `approve` is the clinical sign-off's button; `sign` names its role.
+                role_code = CLINICAL_ROLE if action == "approve" else data.get("role", "")
                 due = data.get("next_review_due") or None
-                services.review_approve(
+                sign_off = services.signoff_record(
                     review=review,
-                    reviewer=request.user,
+                    signer=request.user,
+                    role_code=role_code,
                     content_hash=data.get("content_hash", ""),
-                    kind=data.get("kind", ""),
+                    kind=data.get("kind", "") if role_code == CLINICAL_ROLE else "",
                     next_review_due=date.fromisoformat(due) if due else None,
+                    checklist=data.getlist("checklist"),
                     note=data.get("note", ""),
                 )
-                message = "Approved and published."
+                message = self._signed_message(sign_off)
+            elif action == "assign":
+                due_on, assignee_id = data.get("due_on"), data.get("assignee")
+                assignee = User.objects.get(pk=assignee_id) if assignee_id else None
+                assigned = services.sign_off_request_assign(
+                    review=review,
+                    role_code=data.get("role", ""),
+                    assignee=assignee,
+                    due_on=date.fromisoformat(due_on) if due_on else None,
+                    assigned_by=request.user,
+                )
+                who = assigned.assignee.get_username() if assigned.assignee else "nobody"
+                message = f"The {assigned.role.name.lower()} sign-off is assigned to {who}."
             elif action == "request_changes":
                 comments = (
                     [{"section_anchor": data.get("section_anchor", ""), "body": data["body"]}]
@@ -247,11 +407,22 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         except DomainError as error:
             messages.error(request, error.describe())
             return HttpResponseRedirect(page)
-        except ValueError:
-            messages.error(request, "Next review due is not a date: use the date picker.")
+        except (ValueError, User.DoesNotExist):
+            messages.error(request, "That is not a date or not a person: use the pickers.")
             return HttpResponseRedirect(page)
         messages.success(request, message)
         return HttpResponseRedirect(page)
+
+    @staticmethod
+    def _signed_message(sign_off: SignOff) -> str:
+        review = selectors.review_get(review_id=sign_off.review_id)
+        if review.state == ReviewState.APPROVED:
+            return f"Signed as {sign_off.role_name.lower()}. Approved and published."
+        still = ", ".join(request.role.name.lower() for request in _outstanding(review))
+        return (
+            f"Signed as {sign_off.role_name.lower()}. Nothing is published until every "
+            f"required sign-off is in: still to sign {still}."
+        )
 
 
 @admin.register(ReviewDueBoard)

@@ -4,7 +4,12 @@ from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
-from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, PUBLISHING_ADMINS
+from ldncontent.permissions import (
+    CLINICAL_REVIEWERS,
+    EDITORS,
+    PUBLISHING_ADMINS,
+    SIGN_OFF_REVIEWERS,
+)
 
 _READ_CONTENT = [
     "articles.view_article",
@@ -15,6 +20,9 @@ _READ_CONTENT = [
     "reviews.view_comment",
     "reviews.view_reviewtransition",
     "reviews.view_reviewdueboard",
+    "reviews.view_signoff",
+    "reviews.view_signoffrole",
+    "reviews.view_signoffpolicy",
 ]
 
 ROLE_PERMISSIONS = {
@@ -27,7 +35,13 @@ ROLE_PERMISSIONS = {
         "articles.delete_section",
         "reviews.add_comment",
     ],
-    CLINICAL_REVIEWERS: [*_READ_CONTENT, "reviews.add_comment", "reviews.view_clinicianprofile"],
+    CLINICAL_REVIEWERS: [
+        *_READ_CONTENT,
+        "reviews.add_comment",
+        "reviews.view_clinicianprofile",
+        "reviews.view_signoffroleholder",
+    ],
+    SIGN_OFF_REVIEWERS: [*_READ_CONTENT, "reviews.add_comment", "reviews.view_signoffroleholder"],
     PUBLISHING_ADMINS: [
         *_READ_CONTENT,
         "auth.view_group",
@@ -36,6 +50,13 @@ ROLE_PERMISSIONS = {
         "auth.view_user",
         "reviews.view_clinicianprofile",
         "reviews.view_rolechange",
+        "reviews.add_signoffrole",
+        "reviews.change_signoffrole",
+        "reviews.add_signoffpolicy",
+        "reviews.change_signoffpolicy",
+        "reviews.add_signoffroleholder",
+        "reviews.change_signoffroleholder",
+        "reviews.view_signoffroleholder",
         "articles.add_consumersite",
         "articles.change_consumersite",
         "articles.view_consumersite",

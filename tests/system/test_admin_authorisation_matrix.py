@@ -25,13 +25,23 @@ from articles.models import (
 from articles.selectors import article_etag, section_list
 from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, PUBLISHING_ADMINS
 from reviews import services as review_services
-from reviews.models import ClinicianProfile, Review, ReviewTransition, RoleChange
+from reviews.models import (
+    ClinicianProfile,
+    Review,
+    ReviewTransition,
+    RoleChange,
+    SignOff,
+    SignOffPolicy,
+    SignOffRequest,
+    SignOffRole,
+    SignOffRoleHolder,
+)
 from tests import factories
 from tests.clients import form_data, staff_client
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "editor", "clinician", "publishing_admin", "superuser"]
+ROLES = ["anonymous", "editor", "clinician", "sign_off_reviewer", "publishing_admin", "superuser"]
 PROFILE = {
     "published_name": "Dr New Clinician",
     "credentials": "MBBS",
@@ -43,21 +53,31 @@ PROFILE = {
 
 @pytest.fixture
 def world(db):
-    """Role users, a draft, a pending review, a live article, a site with a key, a clinician."""
+    """Role users, a draft, a pending review, a live article, a site with a key, a clinician,
+    and a pending medicines review that a pharmacist (the sign-off reviewer) must also sign."""
+    pharmacist_role = factories.sign_off_role(
+        "pharmacist", name="Pharmacist", checklist=["Doses checked"]
+    )
+    medicines_policy = factories.sign_off_policy(
+        name="Medicines", required=[pharmacist_role], topic="medicines"
+    )
     users = {
         "editor": factories.editor(username="matrix-editor"),
         "clinician": factories.clinician_with_profile(username="matrix-clinician"),
+        "sign_off_reviewer": factories.sign_off_reviewer(
+            role=pharmacist_role, username="matrix-pharmacist"
+        ),
         "publishing_admin": factories.publishing_admin(username="matrix-admin"),
         "superuser": User.objects.create_superuser("matrix-root", "root@example.org", "pw-12345"),
     }
     approver = factories.clinician_with_profile(username="matrix-approver")
     someone = factories.UserFactory(username="someone", is_staff=True)
 
-    def article(slug):
+    def article(slug, topics=("ldn",)):
         return article_services.article_create(
             author=users["editor"],
             slug=slug,
-            fields={"title": slug.title(), "topics": ["ldn"]},
+            fields={"title": slug.title(), "topics": list(topics)},
             sections=[{"anchor": f"part-{i}", "heading": f"Part {i}"} for i in range(2)],
         )
 
@@ -74,6 +94,9 @@ def world(db):
     review_services.review_approve(
         review=live, reviewer=approver, content_hash=live.version.content_hash, kind=ReviewKind.FULL
     )
+    medicines = review_services.review_submit(
+        article=article("doses", topics=["ldn", "medicines"]), user=users["editor"]
+    )
     site = ConsumerSite.objects.create(name="Site", contact_email="web@example.org")
     key, _ = article_services.consumer_key_issue(
         site=site, name="valid", issued_by=users["publishing_admin"]
@@ -88,6 +111,10 @@ def world(db):
         "site": site,
         "key": key,
         "profile": ClinicianProfile.objects.get(user=approver),
+        "medicines": medicines,
+        "pharmacist_role": pharmacist_role,
+        "medicines_policy": medicines_policy,
+        "holder": SignOffRoleHolder.objects.get(user=users["sign_off_reviewer"]),
     }
 
 
@@ -127,6 +154,10 @@ def user_form(world, user, **changes):
 
 def action(name: str, *pks) -> dict:
     return {"action": name, "_selected_action": [str(pk) for pk in pks]}
+
+
+def clinical_role() -> SignOffRole:
+    return SignOffRole.objects.get(code="clinical")
 
 
 WRITES = {
@@ -275,7 +306,137 @@ WRITES = {
     "transition_delete": Write(
         lambda w: f"/admin/reviews/reviewtransition/{ReviewTransition.objects.first().pk}/delete/",
         lambda w: {"post": "yes"},
-        lambda w: ReviewTransition.objects.count() < 3,
+        lambda w: ReviewTransition.objects.count() < 4,
+    ),
+    "review_sign_pharmacist": Write(
+        lambda w: f"/admin/reviews/review/{w['medicines'].pk}/decide/",
+        lambda w: {
+            "action": "sign",
+            "role": "pharmacist",
+            "content_hash": w["medicines"].version.content_hash,
+            "checklist": ["Doses checked"],
+        },
+        lambda w: SignOff.objects.filter(role__code="pharmacist").exists(),
+    ),
+    "review_reject_medicines": Write(
+        lambda w: f"/admin/reviews/review/{w['medicines'].pk}/decide/",
+        lambda w: {"action": "reject", "note": "Not accurate."},
+        lambda w: Review.objects.filter(pk=w["medicines"].pk, state="rejected").exists(),
+    ),
+    "review_assign": Write(
+        lambda w: f"/admin/reviews/review/{w['medicines'].pk}/decide/",
+        lambda w: {
+            "action": "assign",
+            "role": "pharmacist",
+            "assignee": str(w["users"]["sign_off_reviewer"].pk),
+            "due_on": "",
+        },
+        lambda w: SignOffRequest.objects.filter(assignee__isnull=False).exists(),
+    ),
+    "signoffrole_add": Write(
+        lambda w: "/admin/reviews/signoffrole/add/",
+        lambda w: form_as_superuser(
+            w,
+            "/admin/reviews/signoffrole/add/",
+            code="lay-reader",
+            name="Lay reader",
+            meaning="I read it as a patient would.",
+        ),
+        lambda w: SignOffRole.objects.filter(code="lay-reader").exists(),
+    ),
+    "signoffrole_change": Write(
+        lambda w: f"/admin/reviews/signoffrole/{w['pharmacist_role'].pk}/change/",
+        lambda w: form_as_superuser(
+            w,
+            f"/admin/reviews/signoffrole/{w['pharmacist_role'].pk}/change/",
+            meaning="Changed in the admin.",
+        ),
+        lambda w: SignOffRole.objects.filter(meaning="Changed in the admin.").exists(),
+    ),
+    "signoffrole_history_revert": Write(
+        lambda w: (
+            f"/admin/reviews/signoffrole/{w['pharmacist_role'].pk}/history/"
+            f"{w['pharmacist_role'].history.earliest().history_id}/"
+        ),
+        lambda w: form_as_superuser(
+            w,
+            f"/admin/reviews/signoffrole/{w['pharmacist_role'].pk}/change/",
+            meaning="Reverted in the admin.",
+        ),
+        lambda w: SignOffRole.objects.filter(meaning="Reverted in the admin.").exists(),
+    ),
+    "clinical_role_deactivate": Write(
+        lambda w: f"/admin/reviews/signoffrole/{clinical_role().pk}/change/",
+        lambda w: form_as_superuser(
+            w,
+            f"/admin/reviews/signoffrole/{clinical_role().pk}/change/",
+            active="",
+            resign_on_change="",
+            code="doctor",
+        ),
+        lambda w: not SignOffRole.objects.filter(code="clinical", active=True).exists(),
+    ),
+    "signoffrole_delete": Write(
+        lambda w: f"/admin/reviews/signoffrole/{w['pharmacist_role'].pk}/delete/",
+        lambda w: {"post": "yes"},
+        lambda w: not SignOffRole.objects.filter(code="pharmacist").exists(),
+    ),
+    "signoffpolicy_add": Write(
+        lambda w: "/admin/reviews/signoffpolicy/add/",
+        lambda w: form_as_superuser(
+            w,
+            "/admin/reviews/signoffpolicy/add/",
+            name="Pain",
+            topic="chronic-pain",
+            required_roles=[str(w["pharmacist_role"].pk)],
+            optional_roles=None,
+        ),
+        lambda w: SignOffPolicy.objects.filter(name="Pain").exists(),
+    ),
+    "signoffpolicy_change": Write(
+        lambda w: f"/admin/reviews/signoffpolicy/{w['medicines_policy'].pk}/change/",
+        lambda w: form_as_superuser(
+            w,
+            f"/admin/reviews/signoffpolicy/{w['medicines_policy'].pk}/change/",
+            active="",
+            optional_roles=None,
+        ),
+        lambda w: SignOffPolicy.objects.filter(name="Medicines", active=False).exists(),
+    ),
+    "signoffpolicy_delete": Write(
+        lambda w: f"/admin/reviews/signoffpolicy/{w['medicines_policy'].pk}/delete/",
+        lambda w: {"post": "yes"},
+        lambda w: not SignOffPolicy.objects.filter(name="Medicines").exists(),
+    ),
+    "holder_grant": Write(
+        lambda w: "/admin/reviews/signoffroleholder/add/",
+        lambda w: form_as_superuser(
+            w,
+            "/admin/reviews/signoffroleholder/add/",
+            user=str(w["someone"].pk),
+            role=str(w["pharmacist_role"].pk),
+            published_name="Sam Patel",
+        ),
+        lambda w: SignOffRoleHolder.objects.filter(user=w["someone"]).exists(),
+    ),
+    "holder_change": Write(
+        lambda w: f"/admin/reviews/signoffroleholder/{w['holder'].pk}/change/",
+        lambda w: {"published_name": "Forged", "credentials": "Forged"},
+        lambda w: SignOffRoleHolder.objects.filter(published_name="Forged").exists(),
+    ),
+    "holder_revoke_action": Write(
+        lambda w: "/admin/reviews/signoffroleholder/",
+        lambda w: {
+            **action("revoke_sign_off_role", w["holder"].pk),
+            "reason": "Left.",
+            "confirm": "yes",
+        },
+        lambda w: SignOffRoleHolder.objects.filter(pk=w["holder"].pk, active=False).exists(),
+    ),
+    "signoff_delete": Write(
+        lambda w: f"/admin/reviews/signoff/{SignOff.objects.get().pk}/delete/",
+        lambda w: {"post": "yes"},
+        lambda w: not SignOff.objects.exists(),
     ),
     "clinician_grant": Write(
         lambda w: "/admin/reviews/clinicianprofile/add/",
@@ -394,9 +555,26 @@ EXPECTED_WRITES = {
     "key_revoke_action": happens_for("publishing_admin"),
     "webhook_add": happens_for("publishing_admin"),
     "review_approve": happens_for("clinician"),
-    "review_comment": happens_for("editor", "clinician"),
+    "review_comment": happens_for("editor", "clinician", "sign_off_reviewer"),
     "review_delete": happens_for(),
     "transition_delete": happens_for(),
+    "review_sign_pharmacist": happens_for("sign_off_reviewer"),
+    "review_reject_medicines": happens_for("clinician", "sign_off_reviewer"),
+    # The service refuses a superuser without a role: assigning is for editors, clinicians and
+    # publishing admins.
+    "review_assign": happens_for("editor", "clinician", "publishing_admin"),
+    "signoffrole_add": happens_for("publishing_admin", "superuser"),
+    "signoffrole_change": happens_for("publishing_admin", "superuser"),
+    "signoffrole_history_revert": happens_for("publishing_admin", "superuser"),
+    "clinical_role_deactivate": happens_for(),
+    "signoffrole_delete": happens_for(),
+    "signoffpolicy_add": happens_for("publishing_admin", "superuser"),
+    "signoffpolicy_change": happens_for("publishing_admin", "superuser"),
+    "signoffpolicy_delete": happens_for(),
+    "holder_grant": happens_for("publishing_admin", "superuser"),
+    "holder_change": happens_for(),
+    "holder_revoke_action": happens_for("publishing_admin", "superuser"),
+    "signoff_delete": happens_for(),
     "clinician_grant": happens_for("superuser"),
     "clinician_profile_change": happens_for("superuser"),
     "clinician_profile_history_revert": happens_for("superuser"),
@@ -463,10 +641,23 @@ PAGES = [
     ("/admin/articles/consumerapikey/add/", only({"publishing_admin": 200, "superuser": 200})),
     ("/admin/articles/webhookendpoint/", only({"publishing_admin": 200, "superuser": 200})),
     ("/admin/reviews/review/?state__exact=submitted", everyone(200)),
-    ("/admin/reviews/clinicianprofile/", only({"editor": 403}, default=200)),
+    ("/admin/reviews/review/?state__exact=submitted&assigned=me", everyone(200)),
+    ("/admin/reviews/review/?state__exact=submitted&sign_off_overdue=yes", everyone(200)),
+    (
+        "/admin/reviews/clinicianprofile/",
+        only({"editor": 403, "sign_off_reviewer": 403}, default=200),
+    ),
     ("/admin/reviews/clinicianprofile/add/", only({"superuser": 200})),
     ("/admin/reviews/rolechange/", only({"publishing_admin": 200, "superuser": 200})),
     ("/admin/reviews/rolechange/add/", everyone(403)),
+    ("/admin/reviews/signoffrole/", everyone(200)),
+    ("/admin/reviews/signoffrole/add/", only({"publishing_admin": 200, "superuser": 200})),
+    ("/admin/reviews/signoffpolicy/", everyone(200)),
+    ("/admin/reviews/signoffpolicy/add/", only({"publishing_admin": 200, "superuser": 200})),
+    ("/admin/reviews/signoffroleholder/", only({"editor": 403}, default=200)),
+    ("/admin/reviews/signoffroleholder/add/", only({"publishing_admin": 200, "superuser": 200})),
+    ("/admin/reviews/signoff/", everyone(200)),
+    ("/admin/reviews/signoff/add/", everyone(403)),
     ("/admin/auth/user/", only({"publishing_admin": 200, "superuser": 200})),
     ("/admin/auth/user/add/", only({"publishing_admin": 200, "superuser": 200})),
     ("/admin/auth/group/", only({"publishing_admin": 200, "superuser": 200})),
