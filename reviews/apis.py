@@ -230,7 +230,11 @@ class ReviewApproveApi(StaffPermissions, APIView):
         "`not_a_clinician` / `separation_of_duties`). `content_hash` must be the one shown "
         "with the review (409 `content_hash_mismatch`). A `full` review sets last_reviewed to "
         "today and next_review_due (default 12 months; you may choose sooner); a `change` "
-        "review keeps the dates of the last full review.",
+        "review keeps the dates of the last full review.\n\n"
+        "With `publish_at` (or `release`), the version is not published at approval but "
+        "scheduled: it goes out at that time (or with the release), and the live version is "
+        "served until then (see `schedules_list`). If the time has passed when the last "
+        "sign-off lands, it is published at once.",
         tags=REVIEWS_TAG,
         request=ApproveInputSerializer,
         responses={200: ReviewSummaryOutputSerializer, **DECISION_ERRORS},

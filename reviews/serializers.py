@@ -9,7 +9,12 @@ from articles.serializers.versions import (
     VersionSectionOutputSerializer,
 )
 from articles.services.validation import TOPIC_MAX_LENGTH
-from ldncontent.serializers import StrictBooleanField, StrictCharField, StrictSerializer
+from ldncontent.serializers import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictSerializer,
+)
 from reviews.models import Comment, Review, ReviewState, ReviewTransition, SignOff, SignOffRequest
 
 
@@ -256,6 +261,17 @@ class ApproveInputSerializer(StrictSerializer):
         help_text="Full reviews only: a date sooner than the default interval (12 months).",
     )
     note = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+    publish_at = serializers.DateTimeField(
+        required=False,
+        help_text="Publish at this time (in the future) instead of at once: the approved "
+        "version, its hash and attribution are frozen in a schedule, and the live version is "
+        "served until then.",
+    )
+    release = StrictIntegerField(
+        min_value=1,
+        required=False,
+        help_text="Publish with this open release, at its time (see `releases_list`).",
+    )
 
 
 class CommentInputSerializer(StrictSerializer):

@@ -123,6 +123,26 @@ class Schedule(models.Model):
         return f"{self.article.slug} v{self.version.number} at {self.publish_at:%Y-%m-%d %H:%M}"
 
 
+class PublishRequest(models.Model):
+    """The time (and release) a clinical approval asked for, kept until the version's last
+    required sign-off lands; the schedule is made then, with the complete attribution."""
+
+    version = models.OneToOneField(
+        Version, on_delete=models.PROTECT, related_name="publish_request"
+    )
+    publish_at = models.DateTimeField(null=True, blank=True)
+    release = models.ForeignKey(
+        Release, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"publish version {self.version_id} at {self.publish_at}"
+
+
 class ScheduleChange(FrozenModel):
     """One move of a schedule (created, published, cancelled, superseded, joined or left a
     release): who, when, from which state to which, and why. Append-only."""

@@ -27,6 +27,7 @@ from scheduling.exceptions import (
     ReleaseNotOpen,
 )
 from scheduling.models import (
+    PublishRequest,
     Release,
     ReleaseState,
     Schedule,
@@ -220,6 +221,74 @@ def schedules_close_for_article(*, article: Article, actor, state: str, note: st
     for schedule in pending:
         _close(schedule=schedule, state=state, actor=actor, note=note)
     return len(pending)
+
+
+@transaction.atomic
+def publish_request_record(
+    *, version: Version, publish_at: datetime | None, release_id: int | None, requested_by
+) -> PublishRequest:
+    """Remember when a clinical approval asked for the version to be published (a time, a
+    release, or both: the release's time wins), until its last required sign-off lands."""
+    errors = {}
+    release = None
+    if release_id is not None:
+        release = Release.objects.filter(pk=release_id, state=ReleaseState.OPEN).first()
+        if release is None:
+            errors["release"] = [f"No open release has the id {release_id}."]
+    if publish_at is not None and publish_at <= timezone.now():
+        errors["publish_at"] = ["Choose a time in the future, or leave it out to publish now."]
+    if errors:
+        raise InvalidContent(errors=errors)
+    request, _ = PublishRequest.objects.update_or_create(
+        version=version,
+        defaults={
+            "publish_at": publish_at,
+            "release": release,
+            "requested_by": requested_by,
+            "requested_at": timezone.now(),
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def approval_publish(
+    *, version: Version, attribution: Attribution, actor, now: datetime
+) -> Schedule | None:
+    """Publish an approved version now, or schedule it when its approval asked for a time
+    still to come (the live version keeps being served until then).
+
+    Called by the review workflow, in its transaction, when the last required sign-off lands.
+    Publishing now supersedes pending schedules of older versions of the article.
+    """
+    request = PublishRequest.objects.select_related("release").filter(version=version).first()
+    if request is not None:
+        release = request.release
+        if release is not None and release.state == ReleaseState.OPEN and release.publish_at > now:
+            return schedule_create(
+                version=version,
+                attribution=attribution,
+                publish_at=release.publish_at,
+                actor=actor,
+                release=release,
+            )
+        if request.publish_at is not None and request.publish_at > now:
+            return schedule_create(
+                version=version,
+                attribution=attribution,
+                publish_at=request.publish_at,
+                actor=actor,
+            )
+    article = _lock_article(version.article_id)
+    for pending in _pending_schedules(article).select_related("version", "article", "release"):
+        _close(
+            schedule=pending,
+            state=ScheduleState.SUPERSEDED,
+            actor=actor,
+            note=f"Superseded by version {version.number}, approved and published at once",
+        )
+    article_services.publish(version=version, attribution=attribution, actor=actor)
+    return None
 
 
 def _stale_reason(*, schedule: Schedule, live: Publication | None) -> tuple[str, str] | None:

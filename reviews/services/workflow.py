@@ -7,7 +7,7 @@ plain data, in its own transaction.
 """
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -46,6 +46,7 @@ from reviews.services.signoffs import (
     sign_off_requests_open,
     signer_for,
 )
+from scheduling import services as scheduling_services
 
 
 def _record(*, review: Review, actor, from_state: str, note: str = "") -> None:
@@ -182,12 +183,15 @@ def signoff_record(
     next_review_due: date | None = None,
     checklist: Sequence[str] = (),
     note: str = "",
+    publish_at: datetime | None = None,
+    release: int | None = None,
 ) -> SignOff:
     """Sign one role of the version under review, bound to the content hash the signer saw.
 
     The clinical sign-off also says what kind of review it is (full or change) and when the
-    next one is due. When this signature completes what the review needs, the review is
-    approved and the version published, in this transaction.
+    next one is due, and may ask for publication at a later time (`publish_at`) or with a
+    release. When this signature completes what the review needs, the review is approved
+    and the version published (or scheduled), in this transaction.
     """
     review = _lock_open_review(review)
     request = review.sign_off_requests.select_related("role").filter(role__code=role_code).first()
@@ -227,6 +231,19 @@ def signoff_record(
                     "kind and next_review_due out."
                 ]
             }
+        )
+    if publish_at is not None or release is not None:
+        if role.code != CLINICAL_ROLE:
+            raise InvalidContent(
+                errors={
+                    "publish_at": [
+                        "Only the clinical sign-off says when to publish: leave publish_at "
+                        "and release out."
+                    ]
+                }
+            )
+        scheduling_services.publish_request_record(
+            version=review.version, publish_at=publish_at, release_id=release, requested_by=signer
         )
     sign_off = SignOff.objects.create(
         review=review,
@@ -322,7 +339,7 @@ def _review_complete(*, review: Review, actor, now) -> None:
             "sign_offs": [served_sign_off(sign_off) for sign_off in sign_offs],
         },
     )
-    article_services.publish(
+    scheduling_services.approval_publish(
         version=review.version,
         attribution=Attribution(
             reviewer_name=clinical.signer_name,
@@ -334,6 +351,7 @@ def _review_complete(*, review: Review, actor, now) -> None:
             sign_offs=tuple(served_sign_off(sign_off) for sign_off in sign_offs),
         ),
         actor=clinical.signer,
+        now=now,
     )
 
 
@@ -347,9 +365,12 @@ def review_approve(
     next_review_due: date | None = None,
     note: str = "",
     checklist: Sequence[str] = (),
+    publish_at: datetime | None = None,
+    release: int | None = None,
 ) -> Review:
     """The clinical sign-off: approve exactly the content the clinician saw. The version is
-    published now if no other role must sign, otherwise when the last one does."""
+    published when the last required role signs (this one, if no other must), or scheduled
+    for `publish_at` or with `release`."""
     signoff_record(
         review=review,
         signer=reviewer,
@@ -359,6 +380,8 @@ def review_approve(
         next_review_due=next_review_due,
         checklist=checklist,
         note=note,
+        publish_at=publish_at,
+        release=release,
     )
     review.refresh_from_db()
     return review
