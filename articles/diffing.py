@@ -1,7 +1,9 @@
-"""Diffs between two article snapshots: every content field, and each section by anchor.
+"""Diffs between two article snapshots: every content field, each section by anchor and each
+reference by key.
 
-A snapshot is what a Version freezes (`articles.snapshots`): the article's content fields and
-its ordered sections. The diff covers every one of them, because each reaches served bytes.
+A snapshot is what a Version freezes (`articles.snapshots`): the article's content fields, its
+ordered sections and its references. The diff covers every one of them: each reaches served
+bytes or is what the reviewer checks the text against.
 
 Word diffs use Myers' algorithm (diff-match-patch) over words, with one deadline for the
 whole snapshot diff: past it, what is left is shown as replaced text instead of word by word,
@@ -62,17 +64,31 @@ class SectionDiff:
 
 
 @dataclass(frozen=True)
+class ReferenceDiff:
+    """How one reference (matched by key) differs between the old and the new snapshot."""
+
+    key: str
+    status: str  # "added" | "removed" | "changed" | "unchanged"
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+    changed_fields: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class SnapshotDiff:
-    """Every difference between two snapshots: content fields first, then sections."""
+    """Every difference between two snapshots: content fields, sections, then references."""
 
     fields: list[FieldDiff]
     sections: list[SectionDiff]
+    references: list[ReferenceDiff] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        """True when any field or section differs, or any section moved."""
-        return any(item.status != "unchanged" for item in self.fields) or any(
-            item.status != "unchanged" or item.moved for item in self.sections
+        """True when any field, section or reference differs, or any section moved."""
+        return (
+            any(item.status != "unchanged" for item in self.fields)
+            or any(item.status != "unchanged" or item.moved for item in self.sections)
+            or any(item.status != "unchanged" for item in self.references)
         )
 
 
@@ -122,12 +138,12 @@ def diff_fields(
     deadline: float | None = None,
     words: bool = True,
 ) -> list[FieldDiff]:
-    """Every content field of the snapshot (all keys but `sections`), in the snapshot's order;
-    `words=False` leaves the word diffs out (statuses only)."""
+    """Every content field of the snapshot (all keys but `sections` and `references`), in the
+    snapshot's order; `words=False` leaves the word diffs out (statuses only)."""
     deadline = deadline or time.time() + WORD_DIFF_SECONDS
     diffs = []
     for name, new_value in new.items():
-        if name == "sections":
+        if name in ("sections", "references"):
             continue
         if old is None:
             diffs.append(FieldDiff(name, "added", None, new_value))
@@ -257,15 +273,39 @@ def diff_sections(
     return diffs
 
 
+def diff_references(
+    old: list[dict[str, Any]] | None, new: list[dict[str, Any]] | None
+) -> list[ReferenceDiff]:
+    """Diff two reference lists matched by key: the new ones in key order, then removed ones."""
+    old_by_key = {item["key"]: item for item in old or []}
+    new_keys = {item["key"] for item in new or []}
+    diffs = []
+    for item in sorted(new or [], key=lambda item: item["key"]):
+        previous = old_by_key.get(item["key"])
+        if previous is None:
+            diffs.append(ReferenceDiff(item["key"], "added", None, item))
+            continue
+        changed = [name for name in item if previous.get(name) != item[name]]
+        diffs.append(
+            ReferenceDiff(
+                item["key"], "changed" if changed else "unchanged", previous, item, changed
+            )
+        )
+    for key in sorted(set(old_by_key) - new_keys):
+        diffs.append(ReferenceDiff(key, "removed", old_by_key[key], None))
+    return diffs
+
+
 def diff_snapshots(
     old: dict[str, Any] | None, new: dict[str, Any], *, words: bool = True
 ) -> SnapshotDiff:
-    """Diff two snapshots (None: nothing before): every content field and every section;
-    `words=False` gives the statuses alone, without word diffs."""
+    """Diff two snapshots (None: nothing before): every content field, every section and
+    every reference; `words=False` gives the statuses alone, without word diffs."""
     deadline = time.time() + WORD_DIFF_SECONDS
     return SnapshotDiff(
         fields=diff_fields(old, new, deadline=deadline, words=words),
         sections=diff_sections(
             old["sections"] if old else None, new["sections"], deadline=deadline, words=words
         ),
+        references=diff_references(old.get("references") if old else None, new.get("references")),
     )

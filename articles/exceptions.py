@@ -99,3 +99,24 @@ class KeyAlreadyRevoked(Conflict):
 
     code = "key_revoked"
     default_detail = "This API key is already revoked: issue a new key instead."
+
+
+class UnknownCitation(InvalidContent):
+    """A section cites `[^key]` and the article has no reference with that key."""
+
+    code = "unknown_citation"
+    default_detail = "A section cites a reference the article does not have."
+
+
+class ReferenceKeyTaken(Conflict):
+    """The article already has a reference with this key."""
+
+    code = "reference_key_taken"
+    default_detail = "The article already has a reference with this key: choose another key."
+
+
+class ReferenceCited(Conflict):
+    """A reference that sections still cite cannot be deleted."""
+
+    code = "reference_cited"
+    default_detail = "Sections still cite this reference: remove the citations first."

@@ -2,7 +2,8 @@
 
 import django_filters
 
-from articles.models import Article, Audience, topics_include
+from articles.models import Article, Audience, Reference, topics_include
+from articles.selectors import cites_identifier
 
 
 class ArticleFilter(django_filters.FilterSet):
@@ -20,10 +21,21 @@ class ArticleFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         field_name="title", lookup_expr="icontains", help_text="Words in the title."
     )
+    cites = django_filters.CharFilter(
+        method="filter_cites",
+        help_text="Only articles with a reference to this source: a DOI (`10.1136/bmj.n1234`, "
+        "with or without `https://doi.org/`), a PubMed id, a guideline id (`NG193`, any case) "
+        "or a URL.",
+    )
 
     class Meta:
         model = Article
-        fields = ["topic", "audience", "external_id", "search"]
+        fields = ["topic", "audience", "external_id", "search", "cites"]
+
+    def filter_cites(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=Reference.objects.filter(cites_identifier(value)).values("article_id")
+        )
 
     def filter_topic(self, queryset, name, value):
         return queryset.filter(topics_include(value))

@@ -1,14 +1,19 @@
-"""Split a plain-text or Markdown article into a title and anchored sections, without a database."""
+"""Split a plain-text or Markdown article into a title and anchored sections, without a database.
+
+A trailing "References" or "Sources" section is read as references where its lines can be
+recognised (a DOI, a PubMed id or a URL); lines that cannot stay in that section as text.
+"""
 
 import bisect
 import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from markdown_it import MarkdownIt
 
-from articles.models import Article, Section
+from articles.models import Article, Reference, ReferenceKind, Section
 
 FORMATS = ("auto", "markdown", "text")
 INTRODUCTION = "Introduction"
@@ -25,6 +30,17 @@ SENTENCE_ENDINGS = (".", ",", ";", ":")
 BULLET_ITEM = re.compile(r"[-*+•]\s+(?P<text>\S.*)")
 ORDERED_ITEM = re.compile(r"\d{1,9}[.)]\s+(?P<text>\S.*)")
 TOC_LABEL = re.compile(r"(?:table of contents|contents)\s*:?", re.IGNORECASE)
+REFERENCES_HEADING = re.compile(
+    r"(?:references|sources|bibliography|references and sources|sources and references)\s*:?",
+    re.IGNORECASE,
+)
+REFERENCE_ITEM_MARKER = re.compile(r"(?:[-*+•]|\d{1,3}[.)]|\[\d{1,3}\])\s+")
+_TRAILING = ".,;:)]>"
+DOI_IN_TEXT = re.compile(
+    r"(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(?P<doi>10\.\d{4,9}/\S+)", re.IGNORECASE
+)
+PMID_IN_TEXT = re.compile(r"PMID:?\s*(?P<pmid>\d{1,9})\b", re.IGNORECASE)
+URL_IN_TEXT = re.compile(r"https?://\S+")
 
 
 @dataclass(frozen=True)
@@ -37,11 +53,25 @@ class ImportedSection:
 
 
 @dataclass(frozen=True)
+class ImportedReference:
+    """A source recognised in a trailing references list: a DOI, a PubMed id or a URL."""
+
+    key: str
+    kind: str
+    title: str
+    doi: str = ""
+    pmid: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class ImportedArticle:
-    """An imported article: its title ("" when the text has none) and its sections in order."""
+    """An imported article: its title ("" when the text has none), its sections in order and
+    the references recognised in a trailing references list (None when there is none)."""
 
     title: str
     sections: list[ImportedSection]
+    references: list[ImportedReference] | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +96,64 @@ def parse_article(text: str, *, fmt: str = "auto") -> ImportedArticle:
         title, parts = _split_markdown(lines, headings)
     else:
         title, parts = _split_plain_text(lines)
-    return ImportedArticle(title=title, sections=_anchored(parts))
+    parts, references = _trailing_references(parts)
+    return ImportedArticle(title=title, sections=_anchored(parts), references=references)
+
+
+def _trailing_references(
+    parts: list[tuple[str, str]],
+) -> tuple[list[tuple[str, str]], list[ImportedReference] | None]:
+    """The parts without a trailing references list's recognised lines, and those references.
+
+    Lines that cannot be recognised stay in the section as text; a section left with none
+    is dropped. Without a trailing references heading, nothing changes (None).
+    """
+    if len(parts) < 2 or not REFERENCES_HEADING.fullmatch(parts[-1][0].strip()):
+        return parts, None
+    heading, body = parts[-1]
+    references: list[ImportedReference] = []
+    kept: list[str] = []
+    for line in body.split("\n"):
+        reference = _recognised_reference(line.strip(), key=f"ref-{len(references) + 1}")
+        if reference is None:
+            kept.append(line)
+        else:
+            references.append(reference)
+    if not references:
+        return parts, None
+    rest = _trimmed_markdown(kept)
+    return ([*parts[:-1], (heading, rest)] if rest else parts[:-1]), references
+
+
+def _recognised_reference(line: str, *, key: str) -> ImportedReference | None:
+    """A reference read from one line of a references list, or None when it has no valid DOI,
+    PubMed id or URL."""
+    text = REFERENCE_ITEM_MARKER.sub("", line, count=1)
+    found: dict[str, str] = {}
+    rest = text
+    for name, pattern in (("doi", DOI_IN_TEXT), ("pmid", PMID_IN_TEXT), ("url", URL_IN_TEXT)):
+        match = pattern.search(rest)
+        if match is None:
+            continue
+        value = match.group(name if name != "url" else 0).rstrip(_TRAILING)
+        if _valid(name, value):
+            found[name] = value
+            rest = rest[: match.start()] + rest[match.end() :]
+    if not found:
+        return None
+    title = _collapsed(rest).strip(" .,;:-") or text
+    limit = Reference._meta.get_field("title").max_length
+    kind = ReferenceKind.WEBSITE if set(found) == {"url"} else ReferenceKind.JOURNAL_ARTICLE
+    return ImportedReference(key=key, kind=kind, title=title[:limit], **found)
+
+
+def _valid(name: str, value: str) -> bool:
+    field = Reference._meta.get_field(name)
+    try:
+        field.clean(value, None)
+    except ValidationError:
+        return False
+    return True
 
 
 def make_slug(text: str, *, max_length: int) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 
+from articles.citations import CITATION, citation_order
 from articles.models import (
     ARTICLE_CONTENT_FIELDS,
     Audience,
@@ -63,6 +64,87 @@ def markdown_to_html(text: str) -> str:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
+
+
+def _cited_html(html: str, numbers: dict[str, int]) -> str:
+    """Sanitised HTML with each `[^key]` as a numbered link to its reference (`#ref-N`)."""
+
+    def link(match) -> str:
+        number = numbers[match.group(1)]
+        return f'<sup><a href="#ref-{number}">{number}</a></sup>'
+
+    cited = CITATION.sub(link, html)
+    return nh3.clean(
+        cited,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+
+
+# schema.org types of each reference kind.
+SCHEMA_ORG_CITATION_TYPE = {
+    "journal_article": "ScholarlyArticle",
+    "systematic_review": "ScholarlyArticle",
+    "guideline": "CreativeWork",
+    "website": "WebPage",
+    "book": "Book",
+}
+
+
+def reference_url(item: dict[str, Any]) -> str | None:
+    """Where a reader finds the source: its URL, else its DOI through doi.org, else none."""
+    if item.get("url"):
+        return item["url"]
+    if item.get("doi"):
+        return f"https://doi.org/{item['doi']}"
+    return None
+
+
+def served_references(version: Version) -> list[dict[str, Any]]:
+    """The version's cited references, numbered in order of first citation, as served."""
+    by_key = {item["key"]: item for item in version.references}
+    order = citation_order(item["body"] for item in version.sections)
+    return [
+        {
+            "number": number,
+            "key": key,
+            "kind": by_key[key]["kind"],
+            "title": by_key[key]["title"],
+            "authors_or_publisher": by_key[key]["authors_or_publisher"],
+            "identifiers": {
+                name: by_key[key].get(name) or None for name in ("doi", "pmid", "guideline_id")
+            },
+            "published_on": by_key[key].get("published_on"),
+            "accessed_on": by_key[key].get("accessed_on"),
+            "status": by_key[key].get("status", "current"),
+            "url": reference_url(by_key[key]),
+        }
+        for number, key in enumerate(order, start=1)
+        if key in by_key
+    ]
+
+
+def _json_ld_citation(reference: dict[str, Any]) -> dict[str, Any]:
+    citation: dict[str, Any] = {
+        "@type": SCHEMA_ORG_CITATION_TYPE.get(reference["kind"], "CreativeWork"),
+        "name": reference["title"],
+    }
+    if reference["authors_or_publisher"]:
+        citation["author"] = reference["authors_or_publisher"]
+    if reference["published_on"]:
+        citation["datePublished"] = reference["published_on"]
+    identifiers = [
+        {"@type": "PropertyValue", "propertyID": name, "value": value}
+        for name, value in reference["identifiers"].items()
+        if value
+    ]
+    if identifiers:
+        citation["identifier"] = identifiers
+    if reference["url"]:
+        citation["url"] = reference["url"]
+    return citation
 
 
 def iso_8601(value: date | datetime | None) -> str | None:
@@ -125,17 +207,28 @@ def render_payload(
     attribution: Attribution | Publication,
     review_overdue: bool = False,
 ) -> dict[str, Any]:
-    """The document delivery serves for this version: exactly this, byte for byte."""
-    sections = [
-        {
+    """The document delivery serves for this version: exactly this, byte for byte.
+
+    A version with references also gets `references` (the cited ones, numbered in order of
+    first citation), each section's `cites` (those numbers) with numbered links in its HTML,
+    and JSON-LD `citation`; a version without any is rendered as before references existed.
+    """
+    references = served_references(version) if version.references else None
+    numbers = {reference["key"]: reference["number"] for reference in references or []}
+    sections = []
+    for position, item in enumerate(version.sections):
+        section = {
             "anchor": item["anchor"],
             "heading": item["heading"],
             "position": position,
             "markdown": item["body"],
-            "html": markdown_to_html(item["body"]),
         }
-        for position, item in enumerate(version.sections)
-    ]
+        if references is None:
+            section["html"] = markdown_to_html(item["body"])
+        else:
+            section["html"] = _cited_html(_markdown().render(item["body"]), numbers)
+            section["cites"] = [numbers[key] for key in citation_order([item["body"]])]
+        sections.append(section)
     json_ld = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -158,7 +251,9 @@ def render_payload(
             for section in sections
         ],
     }
-    return {
+    if references is not None:
+        json_ld["citation"] = [_json_ld_citation(reference) for reference in references]
+    payload = {
         "slug": slug,
         "title": version.title,
         "summary": version.summary,
@@ -171,6 +266,13 @@ def render_payload(
         "sections": sections,
         "json_ld": json_ld,
     }
+    if references is not None:
+        payload = {
+            **{name: value for name, value in payload.items() if name != "json_ld"},
+            "references": references,
+            "json_ld": json_ld,
+        }
+    return payload
 
 
 # `<`, `>` and `&` only ever occur inside JSON strings, where their escapes mean the same: so

@@ -1,23 +1,25 @@
 """Shared reads of the working copy: lookups, the article ETag and the edit history."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import CharField, F, QuerySet, Value, Window
+from django.db.models import CharField, F, Q, QuerySet, Value, Window
 from django.db.models.functions import Lag
 from django.http import Http404
 
+from articles.citations import unused_references
 from articles.diffing import SnapshotDiff, diff_snapshots
 from articles.models import (
     ARTICLE_EDITABLE_FIELDS,
     Article,
     Publication,
+    Reference,
     Section,
     Version,
 )
-from articles.snapshots import version_snapshot
+from articles.snapshots import reference_snapshot, version_snapshot
 from ldncontent.http import strong_etag
 
 ARTICLE_TRACKED_FIELDS = ("slug", *ARTICLE_EDITABLE_FIELDS)
@@ -42,26 +44,83 @@ def section_list(*, article: Article) -> list[Section]:
     return list(Section.objects.filter(article=article).order_by("position"))
 
 
-def article_etag(*, article: Article, sections: Iterable[Section]) -> str:
-    """The ETag of the working copy: it changes with any change to the article or its sections."""
-    return strong_etag(
-        {
-            "article": {name: getattr(article, name) for name in ARTICLE_TRACKED_FIELDS},
-            "sections": [
-                [section.anchor, section.heading, section.body]
-                for section in sorted(sections, key=lambda section: section.position)
-            ],
-        }
+def reference_list(*, article: Article) -> list[Reference]:
+    """The article's references in key order."""
+    return list(Reference.objects.filter(article=article).order_by("key"))
+
+
+_DOI_RESOLVERS = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:")
+
+
+def cites_identifier(value: str) -> Q:
+    """References naming this source: a DOI (a resolver prefix is ignored), a PubMed id, a
+    guideline id (any case) or a URL."""
+    value = value.strip()
+    doi = value
+    for prefix in _DOI_RESOLVERS:
+        if doi.lower().startswith(prefix):
+            doi = doi[len(prefix) :]
+            break
+    return (
+        Q(doi__iexact=doi) | Q(pmid=value) | Q(guideline_id__iexact=value) | Q(url=value)
+        if value
+        else Q(pk__in=[])
     )
+
+
+def article_etag(
+    *,
+    article: Article,
+    sections: Iterable[Section],
+    references: Iterable[Reference] | None = None,
+) -> str:
+    """The ETag of the working copy: it changes with any change to the article, its sections
+    or its references' content (not with link checks, which no editor writes).
+
+    `references` are read from the database when not given; an article without references
+    keeps the ETag it had before references existed.
+    """
+    if references is None:
+        references = reference_list(article=article)
+    state = {
+        "article": {name: getattr(article, name) for name in ARTICLE_TRACKED_FIELDS},
+        "sections": [
+            [section.anchor, section.heading, section.body]
+            for section in sorted(sections, key=lambda section: section.position)
+        ],
+    }
+    frozen = sorted(
+        (reference_snapshot(reference) for reference in references), key=lambda item: item["key"]
+    )
+    if frozen:
+        state["references"] = frozen
+    return strong_etag(state)
 
 
 @dataclass(frozen=True)
 class WorkingCopy:
-    """An article and its sections in order as one read saw them, with that state's ETag."""
+    """An article, its sections in order and its references as one read saw them, with that
+    state's ETag."""
 
     article: Article
     sections: list[Section]
     etag: str
+    references: list[Reference] = field(default_factory=list)
+
+    def reference(self, key: str) -> Reference:
+        """The reference with this key, or 404."""
+        for reference in self.references:
+            if reference.key == key:
+                return reference
+        raise Http404(f"Article {self.article.slug!r} has no reference with the key {key!r}.")
+
+    @property
+    def unused_references(self) -> list[str]:
+        """Keys of references that no section cites (sorted): frozen, but never served."""
+        return unused_references(
+            (section.body for section in self.sections),
+            (reference.key for reference in self.references),
+        )
 
     def section(self, anchor: str) -> Section:
         """The section with this anchor, or 404."""
@@ -81,12 +140,14 @@ _SECTION_COLUMNS = {
 
 
 def working_copy_get(*, slug: str) -> WorkingCopy:
-    """The article with this slug, its sections and its ETag from one SQL statement, or 404.
+    """The article with this slug, its sections, its references and its ETag, or 404.
 
-    One statement sees one committed state, on SQLite and on PostgreSQL alike (two would not,
-    even in one transaction under READ COMMITTED): the body a client is shown and the ETag it
-    sends back in If-Match describe the same state, so no write can be accepted over a body
-    its writer never saw.
+    The article and its sections come from one SQL statement, which sees one committed state
+    on SQLite and on PostgreSQL alike (two would not, even in one transaction under READ
+    COMMITTED); the references come from a second one, and the ETag is computed from exactly
+    what was read (see below). So the body a client is shown and the ETag it sends back in
+    If-Match describe the same content, and no write is accepted over a body its writer never
+    saw.
     """
     rows = list(
         Article.objects.filter(slug=slug)
@@ -115,10 +176,17 @@ def working_copy_get(*, slug: str) -> WorkingCopy:
         )
         section.article = article
         sections.append(section)
+    # A second statement may see a later commit than the first. That is safe: the ETag is
+    # computed from exactly what is returned, so it either names a real state (and the body
+    # shows it) or names none, and a write sent with it is refused (412).
+    references = reference_list(article=article)
+    for reference in references:
+        reference.article = article
     return WorkingCopy(
         article=article,
         sections=sections,
-        etag=article_etag(article=article, sections=sections),
+        etag=article_etag(article=article, sections=sections, references=references),
+        references=references,
     )
 
 

@@ -29,6 +29,16 @@ urlpatterns = [
         name="section-detail",
     ),
     path(
+        "articles/<slug:slug>/references/",
+        apis.ReferenceListCreateApi.as_view(),
+        name="reference-list",
+    ),
+    path(
+        "articles/<slug:slug>/references/<slug:key>/",
+        apis.ReferenceDetailApi.as_view(),
+        name="reference-detail",
+    ),
+    path(
         "articles/<slug:slug>/section-order/",
         apis.SectionOrderApi.as_view(),
         name="section-order",

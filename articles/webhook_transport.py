@@ -301,6 +301,16 @@ def post(*, url: str, body: bytes, headers: dict[str, str]) -> SendResult:
     """POST `body` to `url` once, within WEBHOOK_DELIVERY_DEADLINE_SECONDS in total (resolving,
     connecting, TLS, sending and reading), reading at most WEBHOOK_MAX_RESPONSE_BYTES of the
     answer and discarding it. No redirect is followed and no proxy is used."""
+    return _exchange("POST", url=url, body=body, headers=headers)
+
+
+def head(*, url: str, headers: dict[str, str]) -> SendResult:
+    """HEAD `url` once, under the same rules as `post` (vetted addresses, one deadline, no
+    redirect followed: a 3xx answer is its status)."""
+    return _exchange("HEAD", url=url, body=b"", headers=headers)
+
+
+def _exchange(method: str, *, url: str, body: bytes, headers: dict[str, str]) -> SendResult:
     if isinstance(_url_host_and_port(url), str):  # the addresses are vetted as it connects
         return SendResult(status_code=None, error=SendError.URL_NOT_ALLOWED)
     deadline_seconds = settings.WEBHOOK_DELIVERY_DEADLINE_SECONDS
@@ -315,7 +325,7 @@ def post(*, url: str, body: bytes, headers: dict[str, str]) -> SendResult:
                 max_keepalive_connections=0,
             ) as pool,
             pool.stream(
-                "POST",
+                method,
                 url,
                 headers=headers,
                 content=body,

@@ -229,6 +229,9 @@ SPECTACULAR_SETTINGS = {
         "ReviewStateEnum": "reviews.models.ReviewState",
         "EventTypeEnum": "articles.models.EventType",
         "DeliveryStatusEnum": "articles.models.DeliveryStatus",
+        "ReferenceKindEnum": "articles.models.ReferenceKind",
+        "ReferenceStatusEnum": "articles.models.ReferenceStatus",
+        "DiffStatusEnum": ["added", "removed", "changed", "unchanged"],
         "ScheduleStateEnum": "scheduling.models.ScheduleState",
         "ReleaseStateEnum": "scheduling.models.ReleaseState",
         "WithdrawalStateEnum": "scheduling.models.WithdrawalState",
@@ -237,6 +240,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "auth", "description": "Bearer tokens for staff and CMS integrations."},
         {"name": "articles", "description": "The working copy of articles (authoring)."},
         {"name": "sections", "description": "The ordered sections of an article (authoring)."},
+        {
+            "name": "references",
+            "description": "The sources an article cites as `[^key]` (authoring).",
+        },
         {"name": "versions", "description": "Frozen versions, diffs, previews and retraction."},
         {"name": "reviews", "description": "Submission and clinical review of versions."},
         {"name": "webhooks", "description": "Signed webhooks (publishing admins)."},
@@ -298,6 +305,16 @@ WORKER_PERIODIC_JOBS: list[tuple[str, float]] = []
 # time (the worker checks what is due this often).
 SCHEDULE_CHECK_SECONDS = env_float("SCHEDULE_CHECK_SECONDS", 1.0, minimum=0)
 WORKER_PERIODIC_JOBS.append(("scheduling.jobs.run_due", SCHEDULE_CHECK_SECONDS))
+# Reference link checks (README "Evidence"): every REFERENCE_CHECK_RUN_SECONDS the worker checks
+# at most REFERENCE_CHECKS_PER_RUN sources not checked for REFERENCE_CHECK_INTERVAL_DAYS, with
+# REFERENCE_RESOLVER (the dotted path of a function (url) -> (resolves, detail)).
+REFERENCE_CHECKS_PER_RUN = env_int("REFERENCE_CHECKS_PER_RUN", 20, minimum=1)
+REFERENCE_CHECK_INTERVAL_DAYS = env_int("REFERENCE_CHECK_INTERVAL_DAYS", 7, minimum=1)
+REFERENCE_CHECK_RUN_SECONDS = env_float("REFERENCE_CHECK_RUN_SECONDS", 600.0, minimum=1)
+REFERENCE_RESOLVER = env_str("REFERENCE_RESOLVER", "articles.reference_checks.http_resolve")
+WORKER_PERIODIC_JOBS.append(
+    ("articles.reference_checks.check_due_references", REFERENCE_CHECK_RUN_SECONDS)
+)
 
 # A full clinical review is valid for at most this many months; a clinician may set less.
 REVIEW_INTERVAL_MONTHS = env_int("REVIEW_INTERVAL_MONTHS", 12, minimum=1)

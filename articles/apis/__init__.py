@@ -8,6 +8,7 @@ from articles.apis.articles import (
     ArticleRevertApi,
 )
 from articles.apis.authoring import AuthoringPagination, AuthoringPermissions
+from articles.apis.references import ReferenceDetailApi, ReferenceListCreateApi
 from articles.apis.sections import SectionDetailApi, SectionListCreateApi, SectionOrderApi
 from articles.apis.versions import (
     PublicationRetractApi,
@@ -24,6 +25,8 @@ __all__ = [
     "AuthoringPagination",
     "AuthoringPermissions",
     "PublicationRetractApi",
+    "ReferenceDetailApi",
+    "ReferenceListCreateApi",
     "SectionDetailApi",
     "SectionListCreateApi",
     "SectionOrderApi",

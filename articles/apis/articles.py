@@ -47,7 +47,12 @@ def _article_response(
 ) -> Response:
     data = ArticleOutputSerializer(
         working_copy.article,
-        context={"etag": working_copy.etag, "sections": working_copy.sections},
+        context={
+            "etag": working_copy.etag,
+            "sections": working_copy.sections,
+            "references": working_copy.references,
+            "unused_references": working_copy.unused_references,
+        },
     ).data
     response = Response(data, status=status_code, headers={"ETag": working_copy.etag})
     if status_code == status.HTTP_201_CREATED:
@@ -101,6 +106,7 @@ class ArticleListCreateApi(AuthoringPermissions, generics.ListAPIView):
             author=request.user,
             slug=data.pop("slug"),
             sections=data.pop("sections", []),
+            references=data.pop("references", []),
             fields=data,
             reason=reason,
         )
@@ -148,6 +154,7 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         sections = data.pop("sections")
+        references = data.pop("references", None)
         reason = request_change_reason(request, data)
         _, created = services.article_put(
             slug=slug,
@@ -155,6 +162,7 @@ class ArticleDetailApi(AuthoringPermissions, APIView):
             if_match=request_if_match(request),
             fields=data,
             sections=sections,
+            references=references,
             reason=reason,
         )
         return _article_response(

@@ -107,6 +107,7 @@ class VersionDiffApi(StaffReadPermissions, APIView):
                     "changed": diff.changed,
                     "fields": diff.fields,
                     "sections": diff.sections,
+                    "references": diff.references,
                 }
             ).data
         )

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from articles.models.events import EventType
 from articles.models.publication import Publication, ReviewKind
+from articles.models.references import ReferenceKind, ReferenceStatus
 
 # The audiences a publication is served for, as the Publication row stores them.
 AUDIENCE_CHOICES = Publication._meta.get_field("audience").choices
@@ -56,7 +57,60 @@ class PublishedSectionOutputSerializer(serializers.Serializer):
     position = serializers.IntegerField(read_only=True, help_text="0-based place.")
     markdown = serializers.CharField(read_only=True, help_text="The body as CommonMark.")
     html = serializers.CharField(
-        read_only=True, help_text="The body as HTML, sanitised by an allow-list."
+        read_only=True,
+        help_text="The body as HTML, sanitised by an allow-list; each citation is a numbered "
+        'link to its reference, `<sup><a href="#ref-1">1</a></sup>`.',
+    )
+    # Not read_only, so the schema does not list it as required: absent from versions
+    # without references, whose payloads are what they were before references existed.
+    cites = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="The numbers of the references this section cites, in order of first "
+        "citation. Absent when the version has no references.",
+    )
+
+
+class PublishedReferenceIdentifiersOutputSerializer(serializers.Serializer):
+    """The identifiers of a served reference; null when it has none of the kind."""
+
+    doi = serializers.CharField(read_only=True, allow_null=True, help_text="DOI.")
+    pmid = serializers.CharField(read_only=True, allow_null=True, help_text="PubMed id.")
+    guideline_id = serializers.CharField(
+        read_only=True, allow_null=True, help_text="NICE or other guideline id."
+    )
+
+
+class PublishedReferenceOutputSerializer(serializers.Serializer):
+    """A source the served version cites, numbered in order of first citation."""
+
+    number = serializers.IntegerField(
+        read_only=True, help_text="1, 2, 3… in order of first citation: the link `#ref-N`."
+    )
+    key = serializers.CharField(read_only=True, help_text="The citation key in the Markdown.")
+    kind = serializers.ChoiceField(
+        choices=ReferenceKind.choices, read_only=True, help_text="What kind of source it is."
+    )
+    title = serializers.CharField(read_only=True, help_text="The source's title.")
+    authors_or_publisher = serializers.CharField(
+        read_only=True, help_text="Authors or publisher; may be empty."
+    )
+    identifiers = PublishedReferenceIdentifiersOutputSerializer(read_only=True)
+    published_on = serializers.DateField(
+        read_only=True, allow_null=True, help_text="Publication date."
+    )
+    accessed_on = serializers.DateField(
+        read_only=True, allow_null=True, help_text="When the source was last read."
+    )
+    status = serializers.ChoiceField(
+        choices=ReferenceStatus.choices,
+        read_only=True,
+        help_text="current, withdrawn or superseded, as approved.",
+    )
+    url = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Where to read it: its URL, else its DOI at doi.org; null when neither.",
     )
 
 
@@ -77,8 +131,16 @@ class PublishedArticleOutputSerializer(serializers.Serializer):
     )
     medical_review = MedicalReviewOutputSerializer(read_only=True)
     sections = PublishedSectionOutputSerializer(many=True, read_only=True)
+    references = PublishedReferenceOutputSerializer(
+        many=True,
+        required=False,
+        help_text="The sources the sections cite, in order of first citation. Absent when the "
+        "version has no references.",
+    )
     json_ld = serializers.JSONField(
-        read_only=True, help_text="schema.org MedicalWebPage for the page's <script> tag."
+        read_only=True,
+        help_text="schema.org MedicalWebPage for the page's <script> tag; with `citation` "
+        "(each cited source) when the version has references.",
     )
 
 

@@ -9,6 +9,14 @@ from articles.models.publication import (
     ReviewKind,
     ReviewOverduePolicy,
 )
+from articles.models.references import (
+    REFERENCE_CONTENT_FIELDS,
+    REFERENCE_IDENTIFIER_FIELDS,
+    Reference,
+    ReferenceCheckResult,
+    ReferenceKind,
+    ReferenceStatus,
+)
 from articles.models.slugs import SLUG_MESSAGE, SLUG_PATTERN, slug_validator, topics_include
 from articles.models.versions import FrozenModel, FrozenQuerySet, ImmutableRecord, Version
 from articles.models.webhooks import (
@@ -32,6 +40,8 @@ __all__ = [
     "ARTICLE_EDITABLE_FIELDS",
     "CHANGE_REASON_MAX_LENGTH",
     "PUBLIC_EVENT_TYPES",
+    "REFERENCE_CONTENT_FIELDS",
+    "REFERENCE_IDENTIFIER_FIELDS",
     "SLUG_MESSAGE",
     "SLUG_PATTERN",
     "Article",
@@ -49,6 +59,10 @@ __all__ = [
     "Publication",
     "PublicationQuerySet",
     "PublicationStatus",
+    "Reference",
+    "ReferenceCheckResult",
+    "ReferenceKind",
+    "ReferenceStatus",
     "ReviewKind",
     "ReviewOverduePolicy",
     "Section",

@@ -48,6 +48,13 @@ class Version(FrozenModel):
     topics = models.JSONField(default=list)
     audience = models.CharField(max_length=20, choices=Audience.choices)
     sections = models.JSONField(help_text="Ordered list of {anchor, heading, body}.")
+    references = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Every reference of the working copy when it was submitted, cited or not, "
+        "by key: {key, kind, title, authors_or_publisher, doi, pmid, guideline_id, url, "
+        "published_on, accessed_on, status}. Empty for versions without references.",
+    )
     content_hash = models.CharField(
         max_length=64, help_text="SHA-256 of the canonical JSON of the snapshot."
     )

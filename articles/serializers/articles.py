@@ -12,6 +12,10 @@ from articles.serializers.fields import (
     change_reason_field,
     heading_field,
 )
+from articles.serializers.references import (
+    ArticleReferenceInputSerializer,
+    ReferenceOutputSerializer,
+)
 from articles.serializers.sections import SectionOutputSerializer
 from articles.services.validation import TOPICS_RULE
 from ldncontent.serializers import StrictCharField, StrictIntegerField, StrictSerializer
@@ -66,6 +70,11 @@ class ArticleCreateInputSerializer(ArticleFieldsInputSerializer):
     sections = ArticleSectionInputSerializer(
         many=True, required=False, help_text="The sections, in order."
     )
+    references = ArticleReferenceInputSerializer(
+        many=True,
+        required=False,
+        help_text="The sources the sections cite as `[^key]`; every key cited must be here.",
+    )
 
 
 class ArticleReplaceInputSerializer(ArticleFieldsInputSerializer):
@@ -75,6 +84,13 @@ class ArticleReplaceInputSerializer(ArticleFieldsInputSerializer):
         many=True,
         help_text="Every section, in order, matched by anchor: listed anchors are updated or "
         "created, anchors not listed are deleted.",
+    )
+    references = ArticleReferenceInputSerializer(
+        many=True,
+        required=False,
+        help_text="Every reference, matched by key: listed keys are updated or created, keys "
+        "not listed are deleted. Left out, the references stay as they are (so a CMS that "
+        "does not manage references keeps them). Every key a section cites must be here.",
     )
 
 
@@ -129,9 +145,27 @@ class ArticleOutputSerializer(ArticleSummaryOutputSerializer):
         help_text="The ETag to send in If-Match on your next write (also in the ETag header)."
     )
     sections = serializers.SerializerMethodField(help_text="The sections, in order.")
+    references = serializers.SerializerMethodField(
+        help_text="The article's sources in key order; sections cite them as `[^key]`."
+    )
+    unused_references = serializers.SerializerMethodField(
+        help_text="Keys of references no section cites: they are frozen with the next version "
+        "(the reviewer sees them) but never served to readers."
+    )
+    flagged_references = serializers.SerializerMethodField(
+        help_text="Keys of references that no longer stand: a dead link, or withdrawn or "
+        "superseded. Check the evidence and edit the article."
+    )
 
     class Meta(ArticleSummaryOutputSerializer.Meta):
-        fields = [*ArticleSummaryOutputSerializer.Meta.fields, "etag", "sections"]
+        fields = [
+            *ArticleSummaryOutputSerializer.Meta.fields,
+            "etag",
+            "sections",
+            "references",
+            "unused_references",
+            "flagged_references",
+        ]
         read_only_fields = fields
 
     def get_etag(self, article) -> str:
@@ -140,6 +174,16 @@ class ArticleOutputSerializer(ArticleSummaryOutputSerializer):
     @extend_schema_field(SectionOutputSerializer(many=True))
     def get_sections(self, article) -> list:
         return SectionOutputSerializer(self.context["sections"], many=True).data
+
+    @extend_schema_field(ReferenceOutputSerializer(many=True))
+    def get_references(self, article) -> list:
+        return ReferenceOutputSerializer(self.context["references"], many=True).data
+
+    def get_unused_references(self, article) -> list[str]:
+        return self.context["unused_references"]
+
+    def get_flagged_references(self, article) -> list[str]:
+        return [reference.key for reference in self.context["references"] if reference.flagged]
 
 
 class FieldChangeOutputSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ retraction's input; rules live in services, not here."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from articles.citations import unused_references
 from articles.models import Publication, Version
 from ldncontent.serializers import StrictCharField, StrictSerializer
 
@@ -39,14 +40,55 @@ class VersionSectionOutputSerializer(serializers.Serializer):
     body = serializers.CharField(read_only=True, help_text="The Markdown body.")
 
 
+class FrozenReferenceOutputSerializer(serializers.Serializer):
+    """A reference as frozen in a version."""
+
+    key = serializers.CharField(read_only=True, help_text="The citation key (`[^key]`).")
+    kind = serializers.CharField(read_only=True, help_text="What kind of source it is.")
+    title = serializers.CharField(read_only=True, help_text="The source's title.")
+    authors_or_publisher = serializers.CharField(read_only=True, help_text="Authors or publisher.")
+    doi = serializers.CharField(read_only=True, help_text="DOI, or empty.")
+    pmid = serializers.CharField(read_only=True, help_text="PubMed id, or empty.")
+    guideline_id = serializers.CharField(read_only=True, help_text="Guideline id, or empty.")
+    url = serializers.CharField(read_only=True, help_text="Web address, or empty.")
+    published_on = serializers.DateField(
+        read_only=True, allow_null=True, help_text="Publication date."
+    )
+    accessed_on = serializers.DateField(
+        read_only=True, allow_null=True, help_text="When it was last read."
+    )
+    status = serializers.CharField(
+        read_only=True, help_text="current, withdrawn or superseded when frozen."
+    )
+
+
 class VersionOutputSerializer(VersionSummaryOutputSerializer):
-    """A frozen version with its sections in order."""
+    """A frozen version with its sections in order and its references."""
 
     sections = VersionSectionOutputSerializer(many=True, read_only=True)
+    references = FrozenReferenceOutputSerializer(
+        many=True,
+        read_only=True,
+        help_text="Every reference of the working copy when submitted, cited or not, by key.",
+    )
+    unused_references = serializers.SerializerMethodField(
+        help_text="Keys of frozen references no section cites: never served."
+    )
 
     class Meta(VersionSummaryOutputSerializer.Meta):
-        fields = [*VersionSummaryOutputSerializer.Meta.fields, "sections"]
+        fields = [
+            *VersionSummaryOutputSerializer.Meta.fields,
+            "sections",
+            "references",
+            "unused_references",
+        ]
         read_only_fields = fields
+
+    def get_unused_references(self, version) -> list[str]:
+        return unused_references(
+            (item["body"] for item in version.sections),
+            (item["key"] for item in version.references),
+        )
 
 
 class WordChangeOutputSerializer(serializers.Serializer):
@@ -114,8 +156,30 @@ class FieldDiffOutputSerializer(serializers.Serializer):
     )
 
 
+class ReferenceDiffOutputSerializer(serializers.Serializer):
+    """How one reference differs between two versions (matched by key)."""
+
+    key = serializers.CharField(read_only=True, help_text="The reference's key.")
+    status = serializers.ChoiceField(
+        choices=["added", "removed", "changed", "unchanged"],
+        read_only=True,
+        help_text="added, removed, changed (any field) or unchanged.",
+    )
+    old = FrozenReferenceOutputSerializer(
+        read_only=True, allow_null=True, help_text="The reference before; null when added."
+    )
+    new = FrozenReferenceOutputSerializer(
+        read_only=True, allow_null=True, help_text="The reference now; null when removed."
+    )
+    changed_fields = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The fields that changed (changed only).",
+    )
+
+
 class SnapshotDiffOutputSerializer(serializers.Serializer):
-    """Every difference between two versions: content fields first, then sections."""
+    """Every difference between two versions: content fields, sections, then references."""
 
     changed = serializers.BooleanField(
         read_only=True,
@@ -132,6 +196,12 @@ class SnapshotDiffOutputSerializer(serializers.Serializer):
         many=True,
         read_only=True,
         help_text="Every section, in the new order, then removed ones.",
+    )
+    references = ReferenceDiffOutputSerializer(
+        many=True,
+        read_only=True,
+        help_text="Every reference by key, then removed ones; empty when neither version "
+        "has references.",
     )
 
 

@@ -14,6 +14,11 @@ from articles.services.publishing import (
     publish,
     version_submit,
 )
+from articles.services.references import (
+    reference_create,
+    reference_delete,
+    reference_update,
+)
 from articles.services.webhooks import (
     webhook_delivery_replay,
     webhook_endpoint_create,
@@ -44,6 +49,9 @@ __all__ = [
     "publication_retract",
     "publications_mark_overdue",
     "publish",
+    "reference_create",
+    "reference_delete",
+    "reference_update",
     "section_create",
     "section_delete",
     "section_reorder",

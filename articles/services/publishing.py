@@ -23,8 +23,9 @@ from articles.models import (
     Version,
 )
 from articles.rendering import Attribution, publication_render, publication_values
-from articles.selectors import section_list
+from articles.selectors import reference_list, section_list
 from articles.services.preconditions import lock_with_current_etag
+from articles.services.validation import ensure_citations_known
 from articles.services.webhooks import webhook_deliveries_enqueue
 from articles.snapshots import content_hash, working_copy_snapshot
 from ldncontent.exceptions import (
@@ -42,10 +43,12 @@ from ldncontent.permissions import (
 def version_submit(
     *, article: Article, user, note: str = "", if_match: str | None = None
 ) -> Version:
-    """Freeze the working copy as the article's next Version.
+    """Freeze the working copy as the article's next Version, its references included.
 
     `If-Match` is optional here (submitting does not change the working copy), but when it is
-    sent it must be current, so a CMS freezes exactly what it last saw.
+    sent it must be current, so a CMS freezes exactly what it last saw. Every reference is
+    frozen, cited or not (the review sees them all); only cited ones are ever served. A
+    citation of an unknown key is refused, naming it.
     """
     require_role(user, EDITORS, action="submit articles for review")
     if if_match is not None:
@@ -55,7 +58,12 @@ def version_submit(
         sections = section_list(article=article)
     if not sections:
         raise EmptyArticle()
-    snapshot = working_copy_snapshot(article=article, sections=sections)
+    references = reference_list(article=article)
+    ensure_citations_known(
+        bodies=[(f"sections.{section.anchor}.body", section.body) for section in sections],
+        keys=[reference.key for reference in references],
+    )
+    snapshot = working_copy_snapshot(article=article, sections=sections, references=references)
     digest = content_hash(snapshot)
     latest = article.versions.order_by("-number").first()
     if latest is not None and latest.content_hash == digest:
@@ -70,6 +78,7 @@ def version_submit(
         topics=snapshot["topics"],
         audience=snapshot["audience"],
         sections=snapshot["sections"],
+        references=snapshot.get("references", []),
         content_hash=digest,
         submitted_by=user,
         submitted_at=timezone.now(),

@@ -1,14 +1,15 @@
 """The working copy's rules on what is written, checked by every write whatever calls it:
 section and topic rules, the article's own fields, a free external id and the change reason."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
 
-from articles.exceptions import ExternalIdTaken, TooManySections
+from articles.citations import unknown_citations
+from articles.exceptions import ExternalIdTaken, TooManySections, UnknownCitation
 from articles.models import (
     CHANGE_REASON_MAX_LENGTH,
     Article,
@@ -144,3 +145,27 @@ def checked_reason(reason: str | None, *, default: str) -> str:
     if problems:
         raise InvalidContent(errors={"reason": problems})
     return reason
+
+
+def ensure_citations_known(*, bodies: Sequence[tuple[str, str]], keys: Iterable[str]) -> None:
+    """Refuse (400 `unknown_citation`) bodies citing a key not in `keys`, naming each one.
+
+    `bodies` are (field name, body) pairs, so each error says where the citation is.
+    """
+    keys = set(keys)
+    errors: dict[str, list[str]] = {}
+    unknown_all: set[str] = set()
+    for name, body in bodies:
+        unknown = unknown_citations([body], keys)
+        if unknown:
+            unknown_all.update(unknown)
+            errors[name] = [
+                f"Cites {', '.join(f'[^{key}]' for key in unknown)}, but the article has no "
+                "reference with that key: add the reference first, or fix the marker."
+            ]
+    if errors:
+        raise UnknownCitation(
+            f"Unknown citation keys: {', '.join(sorted(unknown_all))}. "
+            f"Known keys: {', '.join(sorted(keys)) or 'none'}.",
+            errors=errors,
+        )

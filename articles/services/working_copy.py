@@ -3,6 +3,7 @@ and records history (rules in services.validation, If-Match in services.precondi
 in services.section_sync)."""
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -19,13 +20,16 @@ from articles.models import (
     Version,
     slug_validator,
 )
+from articles.selectors import reference_list
 from articles.services.preconditions import (
     lock_with_current_etag,
     refuse_if_match_without_article,
 )
+from articles.services.references import sync_references, validate_references
 from articles.services.section_sync import save_article, sync_sections, touch_article
 from articles.services.validation import (
     checked_reason,
+    ensure_citations_known,
     ensure_external_id_free,
     length_errors,
     normalised_fields,
@@ -43,10 +47,12 @@ def _replace_locked(
     current: list[Section],
     fields: dict[str, Any],
     sections: Sequence[dict[str, Any]],
+    references: Sequence[dict[str, Any]] | None,
     user,
     reason: str,
 ) -> Article:
-    """Make the locked article exactly this document, matching sections by anchor.
+    """Make the locked article exactly this document, matching sections by anchor and
+    references by key (`references` None: they stay as they are).
 
     Optional fields left out get their defaults; only what really changes is saved.
     """
@@ -54,14 +60,46 @@ def _replace_locked(
     complete.update(fields)
     complete = normalised_fields(complete)
     validate_sections(sections)
+    current_references = reference_list(article=article)
+    if references is not None:
+        validate_references(references)
+    keys = (
+        [reference.key for reference in current_references]
+        if references is None
+        else [item["key"] for item in references]
+    )
+    _ensure_document_citations_known(sections=sections, keys=keys)
     ensure_external_id_free(external_id=complete["external_id"], article_pk=article.pk)
     if any(getattr(article, name) != value for name, value in complete.items()):
         for name, value in complete.items():
             setattr(article, name, value)
         save_article(article, user=user, reason=reason)
     sync_sections(article=article, current=current, desired=sections, user=user, reason=reason)
+    if references is not None:
+        sync_references(
+            article=article,
+            current=current_references,
+            desired=references,
+            user=user,
+            reason=reason,
+        )
     touch_article(article)
     return article
+
+
+def _ensure_document_citations_known(
+    *, sections: Sequence[dict[str, Any]], keys: Sequence[str]
+) -> None:
+    ensure_citations_known(
+        bodies=[
+            (f"sections[{index}].body", section.get("body", ""))
+            for index, section in enumerate(sections)
+        ],
+        keys=keys,
+    )
+
+
+_DATE_FIELDS = ("published_on", "accessed_on")
 
 
 def _optional_field_defaults() -> dict[str, Any]:
@@ -79,9 +117,10 @@ def article_create(
     slug: str,
     fields: dict[str, Any],
     sections: Sequence[dict[str, Any]] = (),
+    references: Sequence[dict[str, Any]] = (),
     reason: str | None = None,
 ) -> Article:
-    """Create an article with its sections; nothing is published."""
+    """Create an article with its sections and references; nothing is published."""
     require_role(author, EDITORS, action="create articles")
     reason = checked_reason(reason, default="Created")
     try:
@@ -92,12 +131,15 @@ def article_create(
         raise InvalidContent(errors={"slug": too_long})
     fields = normalised_fields(fields)
     validate_sections(sections)
+    validate_references(references)
+    _ensure_document_citations_known(sections=sections, keys=[item["key"] for item in references])
     if Article.objects.filter(slug=slug).exists():
         raise SlugTaken()
     ensure_external_id_free(external_id=fields.get("external_id"), article_pk=None)
     article = Article(slug=slug, author=author, **fields)
     save_article(article, user=author, reason=reason)
     sync_sections(article=article, current=[], desired=sections, user=author, reason=reason)
+    sync_references(article=article, current=[], desired=references, user=author, reason=reason)
     return article
 
 
@@ -132,9 +174,11 @@ def article_put(
     if_match: str | None,
     fields: dict[str, Any],
     sections: Sequence[dict[str, Any]],
+    references: Sequence[dict[str, Any]] | None = None,
     reason: str | None = None,
 ) -> tuple[Article, bool]:
-    """Make the article `slug` exactly this document (a PUT), matching sections by anchor.
+    """Make the article `slug` exactly this document (a PUT), matching sections by anchor
+    and references by key; `references` None leaves the references as they are.
 
     When no article has the slug it is created, and If-Match must be left out; otherwise
     If-Match must name the current ETag. Returns the article and whether it was created.
@@ -144,13 +188,24 @@ def article_put(
     if article is None:
         refuse_if_match_without_article(slug=slug, if_match=if_match)
         created = article_create(
-            author=user, slug=slug, fields=fields, sections=sections, reason=reason
+            author=user,
+            slug=slug,
+            fields=fields,
+            sections=sections,
+            references=references or (),
+            reason=reason,
         )
         return created, True
     reason = checked_reason(reason, default="Replaced by a full update")
     article, current = lock_with_current_etag(article=article, if_match=if_match)
     replaced = _replace_locked(
-        article=article, current=current, fields=fields, sections=sections, user=user, reason=reason
+        article=article,
+        current=current,
+        fields=fields,
+        sections=sections,
+        references=references,
+        user=user,
+        reason=reason,
     )
     return replaced, False
 
@@ -166,9 +221,10 @@ def article_revert(
 ) -> Article:
     """Make the working copy's content equal to a frozen version's, as a PUT of it would.
 
-    Title, summary, topics, audience and the sections (matched by anchor, in the version's
-    order) become the version's; the CMS's external_id is not content and stays. Each changed
-    row is recorded in the history; nothing is published.
+    Title, summary, topics, audience, the sections (matched by anchor, in the version's
+    order) and the references (matched by key) become the version's; the CMS's external_id
+    is not content and stays. Each changed row is recorded in the history; nothing is
+    published.
     """
     require_role(user, EDITORS, action="revert articles")
     if version.article_id != article.pk:
@@ -187,6 +243,13 @@ def article_revert(
         fields={name: frozen[name] for name in ARTICLE_CONTENT_FIELDS}
         | {"external_id": article.external_id},
         sections=frozen["sections"],
+        references=[
+            {
+                name: date.fromisoformat(value) if name in _DATE_FIELDS and value else value
+                for name, value in item.items()
+            }
+            for item in frozen.get("references", [])
+        ],
         user=user,
         reason=reason,
     )
@@ -217,6 +280,8 @@ def section_create(
     errors = validate_section(anchor=anchor, heading=heading, body=body)
     if errors:
         raise InvalidContent(errors=errors)
+    keys = [reference.key for reference in reference_list(article=article)]
+    ensure_citations_known(bodies=[("body", body)], keys=keys)
     desired = [{"anchor": section.anchor} for section in current]
     place = len(desired) if position is None else min(position, len(desired))
     desired.insert(place, {"anchor": anchor, "heading": heading, "body": body})
@@ -249,6 +314,9 @@ def section_update(
     errors = validate_section(anchor=anchor, heading=heading, body=body)
     if errors:
         raise InvalidContent(errors=errors)
+    if "body" in changes:
+        keys = [reference.key for reference in reference_list(article=article)]
+        ensure_citations_known(bodies=[("body", body)], keys=keys)
     desired = [{"anchor": other.anchor} for other in current if other.anchor != anchor]
     position = changes.get("position", section.position)
     place = min(position, len(desired))

@@ -29,8 +29,23 @@ APPROVED = "MARKER-APPROVED-LIVE"
 
 def _sections(marker: str) -> list[dict]:
     return [
-        {"anchor": "intro", "heading": f"Intro {marker}", "body": f"Text {marker}."},
+        {"anchor": "intro", "heading": f"Intro {marker}", "body": f"Text {marker} [^source]."},
         {"anchor": f"only-{marker.lower()}", "heading": marker, "body": marker},
+    ]
+
+
+def _references(marker: str) -> list[dict]:
+    """A cited source and an uncited one, each carrying the state's marker."""
+    return [
+        {
+            "key": "source",
+            "kind": "journal_article",
+            "title": f"Source {marker}",
+            "authors_or_publisher": f"Author {marker}",
+            "doi": f"10.1000/{marker}",
+            "url": f"https://example.org/{marker}",
+        },
+        {"key": f"unused-{marker.lower()}", "kind": "website", "title": f"Unused {marker}"},
     ]
 
 
@@ -42,6 +57,7 @@ def every_state(editor_user, doctor, publisher):
             slug=slug,
             fields={"title": f"Title {marker}", "summary": marker, "topics": ["ldn"]},
             sections=_sections(marker),
+            references=_references(marker),
         )
 
     def replace(article, marker):
@@ -51,6 +67,7 @@ def every_state(editor_user, doctor, publisher):
             if_match=article_etag(article=article, sections=section_list(article=article)),
             fields={"title": f"Title {marker}", "summary": marker, "topics": ["ldn"]},
             sections=_sections(marker),
+            references=_references(marker),
         )
 
     def submit(article):
@@ -143,6 +160,8 @@ def test_no_delivery_response_contains_unapproved_content(every_state, consumer)
     assert len(bodies) > 100
     served = b"".join(body for _, body in bodies).decode()
     assert APPROVED in served, "the approved content is served"
+    assert f"Source {APPROVED}" in served, "the approved version's cited source is served"
+    assert f"Unused {APPROVED}" not in served, "an uncited source is never served"
     for state, marker in UNAPPROVED.items():
         leaks = [url for url, body in bodies if marker.encode() in body]
         assert not leaks, f"{state} content leaked through {leaks[:5]}"

@@ -68,6 +68,12 @@ class Command(BaseCommand):
                 "working copy, or --slug to import under another slug."
             )
         sections = [asdict(section) for section in imported.sections]
+        # Without a references list in the file, the article's references stay as they are.
+        references = (
+            None
+            if imported.references is None
+            else [asdict(reference) for reference in imported.references]
+        )
         fields = _fields(title, options, existing)
         reason = _import_reason(path)
         try:
@@ -77,12 +83,14 @@ class Command(BaseCommand):
                 if_match=working_copy.etag if working_copy is not None else None,
                 fields=fields,
                 sections=sections,
+                references=references,
                 reason=reason,
             )
         except DomainError as error:
             raise CommandError(_described(error)) from error
         action = "Created" if created else "Replaced"
-        self.stdout.write(f"{action} {slug}: {title!r}, {len(sections)} sections.")
+        kept = f", {len(references)} references" if references else ""
+        self.stdout.write(f"{action} {slug}: {title!r}, {len(sections)} sections{kept}.")
 
 
 def _format_for(path: Path, requested: str) -> str:
