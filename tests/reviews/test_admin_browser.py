@@ -30,7 +30,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def page(monkeypatch):
+def browser(monkeypatch):
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
@@ -51,15 +51,33 @@ def page(monkeypatch):
             ],
         )
         try:
-            context = browser.new_context()
-            context.set_default_timeout(15_000)
-            yield context.new_page()
+            yield browser
         finally:
             browser.close()
             # While Playwright's loop runs, the ORM keeps this test's connections apart from
             # the ones pytest-django closes; close them here, or the test database can't be
             # dropped at the end of the run (PostgreSQL: "being accessed by other users").
             connections.close_all()
+
+
+def new_page(browser):
+    """A page in a browser context of its own (its own cookies: one person logged in)."""
+    context = browser.new_context()
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser):
+    return new_page(browser)
+
+
+def log_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#ldn-review-counts")
 
 
 def test_a_clinician_reviews_and_approves_in_the_browser(
@@ -141,6 +159,99 @@ def test_an_editor_sees_no_decision_buttons_in_the_browser(
     page.wait_for_selector("#ldn-why-not")
     assert page.locator("#ldn-approve-form").count() == 0
     assert "Only an active clinician" in page.inner_text("#ldn-why-not")
+
+
+def test_a_two_role_sign_off_in_the_browser_publishes_only_after_both(
+    browser, live_server, make_article, editor_user
+):
+    """A medicines policy requires a pharmacist: the clinician's signature alone changes
+    nothing served; the pharmacist's, with the checklist ticked, publishes the version."""
+    check = "Doses checked against the BNF"
+    pharmacist_role = factories.sign_off_role(
+        "pharmacist",
+        name="Pharmacist",
+        meaning="I confirm the medicines information is accurate.",
+        checklist=[check],
+    )
+    factories.sign_off_policy(name="Medicines", required=[pharmacist_role], topic="medicines")
+    clinician = factories.clinician_with_profile(username="amina", is_staff=True)
+    pharmacist = factories.sign_off_reviewer(role=pharmacist_role, username="sam-patel")
+    pharmacist.is_staff = True
+    pharmacist.save(update_fields=["is_staff"])
+    article = make_article(slug="ldn-doses", topics=["ldn", "medicines"])
+    first = services.review_submit(article=article, user=editor_user)
+    for signer, role, fields in [
+        (clinician, "clinical", {"kind": "full"}),
+        (pharmacist, "pharmacist", {"checklist": [check]}),
+    ]:
+        services.signoff_record(
+            review=first,
+            signer=signer,
+            role_code=role,
+            content_hash=first.version.content_hash,
+            **fields,
+        )
+    article_services.section_update(
+        article=article,
+        anchor="part-1",
+        user=editor_user,
+        if_match=article_etag(article=article, sections=section_list(article=article)),
+        changes={"body": "Take 4.5 mg at night."},
+    )
+    pending = services.review_submit(article=article, user=editor_user, note="Dose")
+    site = ConsumerSite.objects.create(name="Forum", contact_email="web@example.org")
+    _, key = article_services.consumer_key_issue(
+        site=site, name="browser-test", issued_by=factories.key_issuer()
+    )
+
+    def served() -> dict:
+        response = httpx.get(
+            f"{live_server.url}/api/v1/published/articles/ldn-doses/",
+            headers={"Authorization": f"Api-Key {key}"},
+            timeout=10,
+        )
+        assert response.status_code == 200
+        return response.json()
+
+    review_page = f"{live_server.url}/admin/reviews/review/{pending.pk}/change/"
+    doctor = new_page(browser)
+    log_in(doctor, live_server, "amina")
+    doctor.goto(review_page)
+    doctor.wait_for_selector('#ldn-sign-offs tr[data-role="pharmacist"][data-state="awaiting"]')
+    assert doctor.locator("#ldn-sign-pharmacist").count() == 0
+    assert "Take 4.5 mg at night." in doctor.inner_text("#ldn-preview")
+    doctor.click('#ldn-approve-form button[name="approve"]')
+    doctor.wait_for_selector("ul.messagelist li.success")
+    assert "still to sign pharmacist" in doctor.inner_text("ul.messagelist")
+    assert doctor.inner_text("#ldn-state") == "Awaiting review"
+    assert served()["version"] == 1, "one signature of two publishes nothing"
+
+    sam = new_page(browser)
+    log_in(sam, live_server, "sam-patel")
+    sam.goto(review_page)
+    form = sam.locator("#ldn-sign-pharmacist")
+    form.wait_for()
+    assert "I confirm the medicines information is accurate." in form.inner_text()
+    assert "Dr Amina" in sam.inner_text('#ldn-sign-offs tr[data-role="clinical"]')
+    assert "Take 4.5 mg at night." in sam.inner_text("#ldn-preview")
+    form.locator('button[name="sign"]').click()
+    # The checklist box is required: the browser does not send the form unticked.
+    assert sam.locator("ul.messagelist").count() == 0
+    assert served()["version"] == 1
+    form.locator(f'input[name="checklist"][value="{check}"]').check()
+    form.locator('button[name="sign"]').click()
+    sam.wait_for_selector("ul.messagelist li.success")
+    assert "Approved and published." in sam.inner_text("ul.messagelist")
+    assert sam.inner_text("#ldn-state") == "Approved"
+    assert check in sam.inner_text('#ldn-sign-offs tr[data-role="pharmacist"]')
+
+    body = served()
+    assert body["version"] == 2
+    assert body["sections"][1]["markdown"] == "Take 4.5 mg at night."
+    assert [(item["role"], item["name"]) for item in body["medical_review"]["sign_offs"]] == [
+        ("clinical", "Dr Amina"),
+        ("pharmacist", "Sam Patel"),
+    ]
 
 
 def live_server_screenshot():
