@@ -1,6 +1,7 @@
 """`manage.py load_demo`: what `make run` loads, and that running it again is safe."""
 
 import io
+import json
 import re
 
 import pytest
@@ -9,7 +10,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from articles.models import Article, Publication
-from reviews.models import Review, RoleChange
+from reviews.models import Review, RoleChange, SignOff, SignOffPolicy, SignOffRole
 from reviews.selectors import article_review_status
 
 pytestmark = pytest.mark.django_db
@@ -79,4 +80,25 @@ def test_the_demo_users_get_their_roles_from_the_demo_superuser_once():
         ("editor", "editors", "granted", "publisher"),
         ("clinician", "clinical-reviewers", "granted", "publisher"),
         ("publisher", "publishing-admins", "granted", "publisher"),
+        ("pharmacist", "sign-off-reviewers", "granted", "publisher"),
     }
+
+
+def test_the_demo_medicines_article_is_signed_by_the_clinician_and_the_pharmacist():
+    output = load_demo()
+    assert re.search(r"pharmacist\s+sign-off-reviewers", output)
+    role = SignOffRole.objects.get(code="pharmacist")
+    assert role.checklist and not role.resign_on_change
+    policy = SignOffPolicy.objects.get(name="Medicines")
+    assert (policy.topic, list(policy.required_roles.all())) == ("medicines", [role])
+    payload = json.loads(bytes(Publication.objects.get(slug="stopping-ldn").payload))
+    assert [(item["role"], item["name"]) for item in payload["medical_review"]["sign_offs"]] == [
+        ("clinical", "Dr Amina Okafor"),
+        ("pharmacist", "Sam Patel"),
+    ]
+    assert SignOff.objects.get(role=role).checklist == role.checklist
+    other = json.loads(bytes(Publication.objects.get(slug="ldn-beyond-addiction").payload))
+    assert [item["role"] for item in other["medical_review"]["sign_offs"]] == ["clinical"]
+    load_demo()
+    assert SignOffRole.objects.filter(code="pharmacist").count() == 1
+    assert SignOffPolicy.objects.filter(name="Medicines").count() == 1

@@ -1,9 +1,9 @@
 """Load the demo: role groups, demo users with fresh tokens, and two reviewed LDN articles.
 
-It lives in `reviews` because the demo goes through the whole workflow (roles, submit,
-approve), and `articles` never imports `reviews`. The demo superuser `publisher` gives the
-other demo users their roles through the same services as the admin, so the role audit trail
-says who made whom a clinician.
+It lives in `reviews` because the demo goes through the whole workflow (roles, sign-off
+policies, submit, sign), and `articles` never imports `reviews`. The demo superuser `publisher`
+gives the other demo users their roles, and creates the pharmacist role and the medicines
+policy, through the same services as the admin, so the audit trails say who did what.
 """
 
 from pathlib import Path
@@ -17,9 +17,15 @@ import articles
 from articles import selectors, services
 from articles.importing import parse_article
 from articles.models import Article, Audience, ReviewKind
-from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, PUBLISHING_ADMINS
+from ldncontent.permissions import (
+    CLINICAL_REVIEWERS,
+    EDITORS,
+    PUBLISHING_ADMINS,
+    SIGN_OFF_REVIEWERS,
+)
 from ldncontent.tokens import token_issue
 from reviews import services as review_services
+from reviews.models import CLINICAL_ROLE, SignOffPolicy, SignOffRole, SignOffRoleHolder
 
 DEMO_DIR = Path(articles.__file__).resolve().parent / "demo"
 DEMO_PASSWORD = "ldn-demo-password"
@@ -27,6 +33,7 @@ DEMO_USERS = [
     # username, role group, superuser
     ("editor", EDITORS, False),
     ("clinician", CLINICAL_REVIEWERS, False),
+    ("pharmacist", SIGN_OFF_REVIEWERS, False),
     ("publisher", PUBLISHING_ADMINS, True),
 ]
 DEMO_CLINICIAN = {
@@ -36,11 +43,35 @@ DEMO_CLINICIAN = {
     "registering_body": "General Medical Council",
     "registration_number": "7000001",
 }
+DEMO_PHARMACIST_ROLE = {
+    "code": "pharmacist",
+    "name": "Pharmacist",
+    "meaning": "I confirm the medicines information (names, doses, interactions and how to "
+    "stop or change them) is accurate and safe for the audience.",
+    "checklist": [
+        "Doses and formulations checked against the product information",
+        "Interactions and cautions checked",
+    ],
+    # A change review that leaves the medicines text alone needs only the clinician.
+    "resign_on_change": False,
+}
+DEMO_PHARMACIST = {
+    "published_name": "Sam Patel",
+    "credentials": "MPharm",
+    "profession": "Pharmacist",
+    "registering_body": "General Pharmaceutical Council",
+    "registration_number": "2000001",
+}
+DEMO_POLICY = {
+    "name": "Medicines",
+    "description": "Articles about medicines are also signed by a pharmacist.",
+    "topic": "medicines",
+}
 DEMO_ARTICLES = [
     (
         "stopping-ldn.txt",
         "stopping-ldn",
-        ["ldn", "medication-changes"],
+        ["ldn", "medication-changes", "medicines"],
         "Why people stop low-dose naltrexone, what they may notice, and how to plan it.",
     ),
     (
@@ -68,7 +99,8 @@ class Command(BaseCommand):
                 AuthToken.objects.filter(user=user).delete()
                 tokens[username] = token_issue(user=user)[1]
             self._roles(users)
-            created = self._articles(editor=users["editor"], clinician=users["clinician"])
+            self._sign_off_policy(users)
+            created = self._articles(users)
         self._print_welcome(host=host, port=port, tokens=tokens, created=created)
 
     def _users(self) -> dict[str, User]:
@@ -100,13 +132,39 @@ class Command(BaseCommand):
                     review_services.clinician_grant(
                         user=user, granted_by=publisher, note="Demo clinician", **DEMO_CLINICIAN
                     )
+            elif group_name == SIGN_OFF_REVIEWERS:
+                pass  # granted with the pharmacist role, in _sign_off_policy
             elif group_name not in held:
                 review_services.staff_roles_set(
                     user=user, roles=[*held, group_name], changed_by=publisher, note="Demo user"
                 )
 
-    def _articles(self, *, editor: User, clinician: User) -> list[str]:
-        """Import the demo articles; approve both, then leave a changed version 2 pending."""
+    def _sign_off_policy(self, users: dict[str, User]) -> None:
+        """The pharmacist role, held by the demo pharmacist, and the medicines policy that
+        requires it (each made once)."""
+        publisher = users["publisher"]
+        role = SignOffRole.objects.filter(code=DEMO_PHARMACIST_ROLE["code"]).first()
+        if role is None:
+            role = review_services.signoff_role_create(actor=publisher, **DEMO_PHARMACIST_ROLE)
+        if not SignOffRoleHolder.objects.filter(user=users["pharmacist"], role=role).exists():
+            review_services.signoff_role_grant(
+                user=users["pharmacist"],
+                role=role,
+                granted_by=publisher,
+                note="Demo pharmacist",
+                **DEMO_PHARMACIST,
+            )
+        if not SignOffPolicy.objects.filter(name=DEMO_POLICY["name"]).exists():
+            review_services.signoff_policy_create(
+                actor=publisher, required_roles=[role], **DEMO_POLICY
+            )
+
+    def _articles(self, users: dict[str, User]) -> list[str]:
+        """Import the demo articles and sign each in full by every role it needs (stopping-ldn,
+        about a medicine, by the clinician and the pharmacist); then leave a changed version 2
+        of the other pending."""
+        editor = users["editor"]
+        signers = {CLINICAL_ROLE: users["clinician"], "pharmacist": users["pharmacist"]}
         created = []
         for file_name, slug, topics, summary in DEMO_ARTICLES:
             if Article.objects.filter(slug=slug).exists():
@@ -130,13 +188,17 @@ class Command(BaseCommand):
             review = review_services.review_submit(
                 article=article, user=editor, note="First version for clinical review."
             )
-            review_services.review_approve(
-                review=review,
-                reviewer=clinician,
-                content_hash=review.version.content_hash,
-                kind=ReviewKind.FULL,
-                note="Accurate and balanced.",
-            )
+            for request in review.sign_off_requests.select_related("role").filter(required=True):
+                role = request.role
+                review_services.signoff_record(
+                    review=review,
+                    signer=signers[role.code],
+                    role_code=role.code,
+                    content_hash=review.version.content_hash,
+                    kind=ReviewKind.FULL if role.code == CLINICAL_ROLE else "",
+                    checklist=role.checklist,
+                    note="Accurate and balanced.",
+                )
             created.append(slug)
         if "ldn-beyond-addiction" in created:
             self._pending_change(slug="ldn-beyond-addiction", editor=editor)
@@ -178,7 +240,8 @@ class Command(BaseCommand):
         write("")
         write(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, group_name, _ in DEMO_USERS:
-            write(f"    {username:<10} {group_name}")
+            also = " (the pharmacist role: signs articles on medicines)"
+            write(f"    {username:<10} {group_name}{also if username == 'pharmacist' else ''}")
         write("")
         write("  Bearer tokens (new on every run; older demo tokens were revoked):")
         for username, token in tokens.items():
