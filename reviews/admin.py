@@ -99,7 +99,15 @@ class AssignedFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "me":
             return queryset
-        return queryset.filter(sign_off_requests__assignee=request.user).distinct()
+        mine = _unsigned_requests().filter(assignee=request.user)
+        return queryset.filter(Exists(mine), state=ReviewState.SUBMITTED)
+
+
+def _unsigned_requests():
+    """The sign-off requests of the outer review whose role nobody has signed yet (the API's
+    `assigned=me` and `sign_off_overdue` read the same)."""
+    signed = SignOff.objects.filter(review=OuterRef("review"), role=OuterRef("role"))
+    return SignOffRequest.objects.filter(review=OuterRef("pk")).exclude(Exists(signed))
 
 
 class SignOffOverdueFilter(admin.SimpleListFilter):
@@ -112,9 +120,7 @@ class SignOffOverdueFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "yes":
             return queryset
-        late = SignOffRequest.objects.filter(
-            review=OuterRef("pk"), due_on__lt=timezone.localdate()
-        ).exclude(Exists(SignOff.objects.filter(review=OuterRef("review"), role=OuterRef("role"))))
+        late = _unsigned_requests().filter(due_on__lt=timezone.localdate())
         return queryset.filter(Exists(late), state=ReviewState.SUBMITTED)
 
 

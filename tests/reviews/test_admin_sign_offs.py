@@ -207,6 +207,19 @@ def test_assigning_a_sign_off_with_a_due_date_and_the_queue_filters(
     html = client.get(page_of(medicines_review)).content.decode()
     assert "(overdue)" in row(html, "pharmacist")
 
+    services.signoff_record(
+        review=medicines_review,
+        signer=pharmacist,
+        role_code="pharmacist",
+        content_hash=medicines_review.version.content_hash,
+        checklist=[CHECK],
+    )
+    # Signed: no longer the pharmacist's to do, nor overdue.
+    done = staff_client(pharmacist).get("/admin/reviews/review/?state__exact=submitted&assigned=me")
+    assert page_of(medicines_review) not in done.content.decode()
+    late = client.get("/admin/reviews/review/?state__exact=submitted&sign_off_overdue=yes")
+    assert page_of(medicines_review) not in late.content.decode()
+
 
 def test_an_assignment_the_service_refuses_is_a_message(medicines_review, publisher, doctor):
     response = decide(
