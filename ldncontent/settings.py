@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "axes",
     "articles",
     "reviews",
+    "notifications",
     "scheduling",
 ]
 
@@ -318,6 +319,44 @@ WORKER_PERIODIC_JOBS.append(
 
 # A full clinical review is valid for at most this many months; a clinician may set less.
 REVIEW_INTERVAL_MONTHS = env_int("REVIEW_INTERVAL_MONTHS", 12, minimum=1)
+
+# Email, sent only by the worker from the notification outbox (README "Notifications"): the
+# console in development, SMTP otherwise.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Each exchange with the mail server (connecting, each command, each answer) waits this long.
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 10.0, minimum=0.1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ldncontent <noreply@localhost>")
+# Where emails link to: the admin panel's address as people reach it, e.g.
+# https://content.example.org (unset: the links are paths alone).
+ADMIN_BASE_URL = env_str("ADMIN_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8, minimum=1)
+NOTIFICATION_BACKOFF_BASE_SECONDS = env_float("NOTIFICATION_BACKOFF_BASE_SECONDS", 60.0, minimum=0)
+NOTIFICATION_BACKOFF_MAX_SECONDS = env_float("NOTIFICATION_BACKOFF_MAX_SECONDS", 3600.0, minimum=0)
+# A notification being sent is leased for this long; a worker that dies mid-send loses nothing:
+# the lease runs out and it is sent again, with the same Message-ID.
+NOTIFICATION_LEASE_SECONDS = env_float("NOTIFICATION_LEASE_SECONDS", 300.0, minimum=0)
+if NOTIFICATION_LEASE_SECONDS <= EMAIL_TIMEOUT:
+    raise ImproperlyConfigured(
+        "NOTIFICATION_LEASE_SECONDS must be longer than EMAIL_TIMEOUT, or a message still being "
+        "sent could be sent again by another worker."
+    )
+NOTIFICATION_SEND_INTERVAL_SECONDS = env_float(
+    "NOTIFICATION_SEND_INTERVAL_SECONDS", 10.0, minimum=0
+)
+# How often the worker looks for overdue items; each person's digest goes out once a day.
+OVERDUE_DIGEST_CHECK_SECONDS = env_float("OVERDUE_DIGEST_CHECK_SECONDS", 3600.0, minimum=1)
+WORKER_PERIODIC_JOBS.append(("notifications.jobs.send_due", NOTIFICATION_SEND_INTERVAL_SECONDS))
+WORKER_PERIODIC_JOBS.append(("reviews.jobs.overdue_digest", OVERDUE_DIGEST_CHECK_SECONDS))
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,8 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment")
 # Test clients connect directly: no proxy in front writes X-Forwarded-For.
 os.environ.setdefault("NUM_PROXIES", "0")
+# Emails stay in memory (django.core.mail.outbox); a test that needs SMTP sets it itself.
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
 from ldncontent.settings import *  # noqa: F403
 

@@ -23,6 +23,7 @@ _READ_CONTENT = [
     "reviews.view_signoff",
     "reviews.view_signoffrole",
     "reviews.view_signoffpolicy",
+    "reviews.view_signoffroleholder",
 ]
 
 ROLE_PERMISSIONS = {
@@ -39,9 +40,8 @@ ROLE_PERMISSIONS = {
         *_READ_CONTENT,
         "reviews.add_comment",
         "reviews.view_clinicianprofile",
-        "reviews.view_signoffroleholder",
     ],
-    SIGN_OFF_REVIEWERS: [*_READ_CONTENT, "reviews.add_comment", "reviews.view_signoffroleholder"],
+    SIGN_OFF_REVIEWERS: [*_READ_CONTENT, "reviews.add_comment"],
     PUBLISHING_ADMINS: [
         *_READ_CONTENT,
         "auth.view_group",
@@ -56,7 +56,6 @@ ROLE_PERMISSIONS = {
         "reviews.change_signoffpolicy",
         "reviews.add_signoffroleholder",
         "reviews.change_signoffroleholder",
-        "reviews.view_signoffroleholder",
         "articles.add_consumersite",
         "articles.change_consumersite",
         "articles.view_consumersite",
@@ -68,6 +67,7 @@ ROLE_PERMISSIONS = {
         "articles.view_webhookendpoint",
         "articles.view_webhookdelivery",
         "articles.view_event",
+        "notifications.view_emailnotification",
     ],
 }
 

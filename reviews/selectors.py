@@ -337,3 +337,16 @@ def version_preview(*, version: Version, user) -> Publication:
     )
     publication_render(publication=preview, now=now)
     return preview
+
+
+def sign_off_requests_overdue(*, today: date) -> QuerySet[SignOffRequest]:
+    """Assigned sign-off requests of open reviews, past their due date and not yet signed."""
+    signed = SignOff.objects.filter(review=OuterRef("review"), role=OuterRef("role"))
+    return (
+        SignOffRequest.objects.filter(
+            assignee__isnull=False, due_on__lt=today, review__state=ReviewState.SUBMITTED
+        )
+        .exclude(Exists(signed))
+        .select_related("review__version", "role", "assignee")
+        .order_by("due_on", "review_id", "role__code")
+    )

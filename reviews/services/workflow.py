@@ -38,6 +38,13 @@ from reviews.models import (
     SignOff,
     SignOffRole,
 )
+from reviews.notices import (
+    notify_approved,
+    notify_awaiting_sign_off,
+    notify_changes_requested,
+    notify_rejected,
+    notify_signed,
+)
 from reviews.policy import latest_review_due
 from reviews.selectors import served_sign_off
 from reviews.services.signoffs import (
@@ -122,6 +129,8 @@ def review_submit(*, article: Article, user, note: str = "", if_match: str | Non
             "sign_offs_required": [request.role.code for request in requests if request.required],
         },
     )
+    for request in requests:  # only requests a policy assigned at submission have an assignee
+        notify_awaiting_sign_off(request=request)
     return review
 
 
@@ -276,7 +285,9 @@ def signoff_record(
             "outstanding": outstanding,
         },
     )
-    if not outstanding:
+    if outstanding:
+        notify_signed(sign_off=sign_off, outstanding=outstanding)
+    else:  # the submitter hears of this last signature in the approval's notice
         _review_complete(review=review, actor=signer, now=now)
     return sign_off
 
@@ -339,7 +350,7 @@ def _review_complete(*, review: Review, actor, now) -> None:
             "sign_offs": [served_sign_off(sign_off) for sign_off in sign_offs],
         },
     )
-    scheduling_services.approval_publish(
+    schedule = scheduling_services.approval_publish(
         version=review.version,
         attribution=Attribution(
             reviewer_name=clinical.signer_name,
@@ -352,6 +363,11 @@ def _review_complete(*, review: Review, actor, now) -> None:
         ),
         actor=clinical.signer,
         now=now,
+    )
+    notify_approved(
+        review=review,
+        sign_offs=sign_offs,
+        publish_at=schedule.publish_at if schedule is not None else None,
     )
 
 
@@ -391,6 +407,10 @@ _DECISION_EVENTS = {
     ReviewState.CHANGES_REQUESTED: EventType.CHANGES_REQUESTED,
     ReviewState.REJECTED: EventType.REJECTED,
 }
+_DECISION_NOTICES = {
+    ReviewState.CHANGES_REQUESTED: notify_changes_requested,
+    ReviewState.REJECTED: notify_rejected,
+}
 
 
 def _decide(*, review: Review, reviewer, state: str, note: str) -> Review:
@@ -414,6 +434,7 @@ def _decide(*, review: Review, reviewer, state: str, note: str) -> Review:
             ],
         },
     )
+    _DECISION_NOTICES[state](review=review)
     return review
 
 

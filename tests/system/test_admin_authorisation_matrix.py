@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
 from articles import services as article_services
 from articles.models import (
@@ -24,6 +25,7 @@ from articles.models import (
 )
 from articles.selectors import article_etag, section_list
 from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, PUBLISHING_ADMINS
+from notifications.models import EmailNotification, NotificationKind, NotificationStatus
 from reviews import services as review_services
 from reviews.models import (
     ClinicianProfile,
@@ -101,6 +103,18 @@ def world(db):
     key, _ = article_services.consumer_key_issue(
         site=site, name="valid", issued_by=users["publishing_admin"]
     )
+    failed_notification = EmailNotification.objects.create(
+        recipient=users["editor"],
+        recipient_email="editor@example.org",
+        kind=NotificationKind.DECISION,
+        dedup_key="decision:0:rejected",
+        subject="Rejected",
+        body="Rejected.",
+        status=NotificationStatus.FAILED,
+        attempts=8,
+        next_attempt_at=timezone.now(),
+        last_error="mail server unreachable",
+    )
     return {
         "users": users,
         "someone": someone,
@@ -115,6 +129,7 @@ def world(db):
         "pharmacist_role": pharmacist_role,
         "medicines_policy": medicines_policy,
         "holder": SignOffRoleHolder.objects.get(user=users["sign_off_reviewer"]),
+        "failed_notification": failed_notification,
     }
 
 
@@ -476,6 +491,13 @@ WRITES = {
         lambda w: {**action("delete_selected", *RoleChange.objects.values_list("pk", flat=True))},
         lambda w: False,
     ),
+    "notification_retry_action": Write(
+        lambda w: "/admin/notifications/emailnotification/",
+        lambda w: action("retry", w["failed_notification"].pk),
+        lambda w: EmailNotification.objects.filter(
+            pk=w["failed_notification"].pk, status=NotificationStatus.PENDING
+        ).exists(),
+    ),
     "user_add": Write(
         lambda w: "/admin/auth/user/add/",
         lambda w: {
@@ -580,6 +602,7 @@ EXPECTED_WRITES = {
     "clinician_profile_history_revert": happens_for("superuser"),
     "clinician_revoke_action": happens_for("superuser"),
     "rolechange_delete": happens_for(),
+    "notification_retry_action": happens_for("publishing_admin"),
     "user_add": happens_for("publishing_admin", "superuser"),
     "user_give_editor_role": happens_for("publishing_admin", "superuser"),
     "user_give_clinician_group": happens_for(),
@@ -654,10 +677,15 @@ PAGES = [
     ("/admin/reviews/signoffrole/add/", only({"publishing_admin": 200, "superuser": 200})),
     ("/admin/reviews/signoffpolicy/", everyone(200)),
     ("/admin/reviews/signoffpolicy/add/", only({"publishing_admin": 200, "superuser": 200})),
-    ("/admin/reviews/signoffroleholder/", only({"editor": 403}, default=200)),
+    ("/admin/reviews/signoffroleholder/", everyone(200)),
     ("/admin/reviews/signoffroleholder/add/", only({"publishing_admin": 200, "superuser": 200})),
     ("/admin/reviews/signoff/", everyone(200)),
     ("/admin/reviews/signoff/add/", everyone(403)),
+    ("/admin/notifications/emailnotification/", only({"publishing_admin": 200, "superuser": 200})),
+    (
+        "/admin/notifications/emailnotification/add/",
+        only({"publishing_admin": 403, "superuser": 403}),
+    ),
     ("/admin/auth/user/", only({"publishing_admin": 200, "superuser": 200})),
     ("/admin/auth/user/add/", only({"publishing_admin": 200, "superuser": 200})),
     ("/admin/auth/group/", only({"publishing_admin": 200, "superuser": 200})),
