@@ -325,6 +325,16 @@ class SignOffRoleHolderAdmin(ServiceRefusalsAsMessagesMixin, GuardedHistoryAdmin
         # Signatures name the holder: revoke the role instead.
         return False
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Nothing on a holder's page is editable: no save buttons.
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         if change:
             return  # nothing on the change page is editable

@@ -412,3 +412,14 @@ def test_sign_offs_are_read_only_in_the_admin(medicines_review, doctor, pharmaci
         == 403
     )
     assert SignOff.objects.count() == 1
+
+
+def test_a_holders_page_is_read_only_and_a_forged_edit_changes_nothing(publisher, pharmacist):
+    holder = SignOffRoleHolder.objects.get(user=pharmacist)
+    client = staff_client(publisher)
+    url = f"/admin/reviews/signoffroleholder/{holder.pk}/change/"
+    page = client.get(url).content.decode()
+    assert 'name="_save"' not in page and "Sam Patel" in page
+    client.post(url, {"published_name": "Forged", "credentials": "Forged"})
+    holder.refresh_from_db()
+    assert holder.published_name == "Sam Patel"
