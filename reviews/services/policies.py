@@ -48,6 +48,7 @@ from reviews.models import (
     SignOffRole,
     SignOffRoleHolder,
 )
+from reviews.notices import notify_awaiting_sign_off
 from reviews.services.roles import _lock_user, _record_role_change
 from reviews.services.signoffs import ensure_no_own_work, signer_for
 
@@ -565,4 +566,5 @@ def sign_off_request_assign(
         f"Assigned to {assignee.get_username()}" if assignee is not None else "Unassigned"
     ) + (f", due {due_on.isoformat()}" if due_on is not None else ", no due date")
     request.save(update_fields=["assignee", "due_on"])
+    notify_awaiting_sign_off(request=request)  # once per assignee: a new due date sends nothing
     return request

@@ -93,6 +93,44 @@ def test_the_submitter_hears_of_each_sign_off_and_then_of_the_publication(
     assert {message["To"] for message in smtp.messages} == {editor_user.email}
 
 
+def test_the_assignee_hears_once_that_a_version_awaits_their_sign_off(
+    smtp, medicines_review, pharmacist, publisher
+):
+    due = timezone.localdate() + timedelta(days=7)
+    for due_on in (due, due + timedelta(days=1)):  # a new due date is not a new notice
+        review_services.sign_off_request_assign(
+            review=medicines_review,
+            role_code="pharmacist",
+            assignee=pharmacist,
+            due_on=due_on,
+            assigned_by=publisher,
+        )
+    assert send_due() == 1
+    [message] = smtp.messages
+    assert message["To"] == pharmacist.email
+    assert message["Subject"] == "Awaiting your pharmacist sign-off: Taking LDN v1"
+    body = text(message)
+    assert "Version 1 of “Taking LDN” awaits your pharmacist sign-off." in body
+    assert "Article: Taking LDN\nVersion: 1\nRole: Pharmacist\n" in body
+    assert f"Due: {due.isoformat()}" in body
+    assert f"Review it here: {review_url(medicines_review)}" in body
+    notification = EmailNotification.objects.get()
+    assert notification.kind == NotificationKind.AWAITING_SIGN_OFF
+    assert notification.dedup_key == f"awaiting:{medicines_review.pk}:pharmacist:{pharmacist.pk}"
+
+
+def test_an_assignment_refused_queues_nothing(medicines_review, pharmacist, editor_user):
+    with pytest.raises(NotAllowed):
+        review_services.sign_off_request_assign(
+            review=medicines_review,
+            role_code="pharmacist",
+            assignee=pharmacist,
+            due_on=None,
+            assigned_by=pharmacist,
+        )
+    assert not EmailNotification.objects.exists()
+
+
 def test_an_approval_scheduled_for_later_says_when_it_will_be_published(
     smtp, make_article, editor_user, doctor
 ):
