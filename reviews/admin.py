@@ -40,6 +40,7 @@ from reviews import (
 from reviews.models import (
     CLINICAL_ROLE,
     ClinicianProfile,
+    EvidenceVerdict,
     Review,
     ReviewDueBoard,
     ReviewState,
@@ -276,6 +277,7 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         latest_due = latest_review_due(timezone.localdate())
         preview = selectors.version_preview(version=version, user=request.user)
         payload = json.loads(preview.payload)
+        references, removed_references = self._evidence_panel(review, snapshot_diff)
         return {
             "title": f"Review of {version.title} v{version.number}",
             "review": review,
@@ -299,7 +301,32 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "preview_list_entry": json.dumps(json.loads(preview.list_entry), indent=2),
             "preview_json_ld": json.dumps(payload["json_ld"], indent=2, ensure_ascii=False),
             "decide_url": reverse("admin:reviews_review_decide", args=[review.pk]),
+            "references": references,
+            "removed_references": removed_references,
+            "evidence_to_check": [row for row in references if row["full"] or row["change"]],
+            "verdicts": EvidenceVerdict.choices,
         }
+
+    @staticmethod
+    def _evidence_panel(review: Review, snapshot_diff) -> tuple[list[dict], list]:
+        """Each reference of the version: what changed against the live version, whether a
+        full or a change approval must check it, and its evidence check once given."""
+        full = set(services.evidence_required(review=review, kind=ReviewKind.FULL))
+        change = set(services.evidence_required(review=review, kind=ReviewKind.CHANGE))
+        checks = {check.reference_key: check for check in selectors.evidence_checks(review=review)}
+        diffs = {item.key: item for item in snapshot_diff.references}
+        rows = [
+            {
+                "reference": item,
+                "full": item["key"] in full,
+                "change": item["key"] in change,
+                "diff": diffs.get(item["key"]),
+                "check": checks.get(item["key"]),
+            }
+            for item in review.version.references
+        ]
+        removed = [item for item in snapshot_diff.references if item.status == "removed"]
+        return rows, removed
 
     def _sign_off_panel(self, request: HttpRequest, review: Review) -> tuple[list, list]:
         """Every sign-off request with its signature (if given), and the roles the user may sign
@@ -361,6 +388,17 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 # `approve` is the clinical sign-off's button; `sign` names its role.
                 role_code = CLINICAL_ROLE if action == "approve" else data.get("role", "")
                 due = data.get("next_review_due") or None
+                # One verdict (and note) per reference of the version; unchecked ones are left
+                # out, and the service says which the approval still needs.
+                evidence = [
+                    {
+                        "reference_key": item["key"],
+                        "verdict": data[f"evidence-{item['key']}-verdict"],
+                        "note": data.get(f"evidence-{item['key']}-note", ""),
+                    }
+                    for item in review.version.references
+                    if data.get(f"evidence-{item['key']}-verdict")
+                ]
                 sign_off = services.signoff_record(
                     review=review,
                     signer=request.user,
@@ -370,6 +408,7 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     next_review_due=date.fromisoformat(due) if due else None,
                     checklist=data.getlist("checklist"),
                     note=data.get("note", ""),
+                    evidence=evidence if role_code == CLINICAL_ROLE else (),
                 )
                 message = self._signed_message(sign_off)
             elif action == "assign":

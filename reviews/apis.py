@@ -68,8 +68,14 @@ def _review_detail(review) -> dict:
                 "changed": diff.changed,
                 "fields": diff.fields,
                 "sections": diff.sections,
+                "references": diff.references,
             },
             "earlier_approvals": [asdict(item) for item in approvals.values()],
+            "evidence_to_check": {
+                kind: services.evidence_required(review=review, kind=kind)
+                for kind in ("full", "change")
+            },
+            "evidence_checks": selectors.evidence_checks(review=review),
         },
     ).data
 

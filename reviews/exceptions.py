@@ -137,3 +137,10 @@ class NoSignOffRole(Conflict):
     """The account does not hold this sign-off role, so there is nothing to revoke."""
 
     code = "no_sign_off_role"
+
+
+class EvidenceChecksMissing(Conflict):
+    """The clinical approval lacks an evidence check of a reference it must check."""
+
+    code = "evidence_checks_missing"
+    default_detail = "Check every reference the review covers before approving."

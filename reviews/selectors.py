@@ -29,6 +29,7 @@ from reviews.models import (
     CLINICAL_ROLE,
     ClinicianProfile,
     Comment,
+    EvidenceCheck,
     Review,
     ReviewState,
     SignOff,
@@ -89,6 +90,15 @@ def review_get(*, review_id: int) -> Review:
     if review is None:
         raise Http404(f"There is no review {review_id}.")
     return review
+
+
+def evidence_checks(*, review: Review) -> list[EvidenceCheck]:
+    """The evidence checks of the review's clinical sign-off, by reference key."""
+    return list(
+        EvidenceCheck.objects.filter(review=review)
+        .select_related("checked_by")
+        .order_by("reference_key")
+    )
 
 
 def comment_get(*, review: Review, comment_id: int) -> Comment:

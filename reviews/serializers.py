@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from articles.models import ReviewKind
 from articles.serializers.versions import (
+    FrozenReferenceOutputSerializer,
     SnapshotDiffOutputSerializer,
     VersionSectionOutputSerializer,
 )
@@ -15,7 +16,16 @@ from ldncontent.serializers import (
     StrictIntegerField,
     StrictSerializer,
 )
-from reviews.models import Comment, Review, ReviewState, ReviewTransition, SignOff, SignOffRequest
+from reviews.models import (
+    Comment,
+    EvidenceCheck,
+    EvidenceVerdict,
+    Review,
+    ReviewState,
+    ReviewTransition,
+    SignOff,
+    SignOffRequest,
+)
 
 
 def _username(source: str, help_text: str) -> serializers.CharField:
@@ -170,6 +180,33 @@ class DiffAgainstLiveOutputSerializer(SnapshotDiffOutputSerializer):
     )
 
 
+class EvidenceCheckOutputSerializer(serializers.ModelSerializer):
+    """One cited reference checked at the clinical sign-off (frozen)."""
+
+    checked_by = _username("checked_by", "The clinician who checked it.")
+
+    class Meta:
+        model = EvidenceCheck
+        fields = ["reference_key", "verdict", "note", "checked_by", "checked_at"]
+        read_only_fields = fields
+
+
+class EvidenceToCheckOutputSerializer(serializers.Serializer):
+    """The references an approval must check, by kind of review."""
+
+    full = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="A full approval: every reference the version cites.",
+    )
+    change = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="A change approval: the references cited by sections changed since the last "
+        "approved version, and cited references whose entry changed.",
+    )
+
+
 class ReviewDetailOutputSerializer(ReviewSummaryOutputSerializer):
     """A review with the content under review, what changed, comments and the audit trail."""
 
@@ -195,6 +232,18 @@ class ReviewDetailOutputSerializer(ReviewSummaryOutputSerializer):
         many=True, read_only=True, help_text="Every signature given, in the order given."
     )
     transitions = TransitionOutputSerializer(many=True, read_only=True)
+    references = FrozenReferenceOutputSerializer(
+        source="version.references",
+        many=True,
+        read_only=True,
+        help_text="Every reference frozen with the version, cited or not, by key.",
+    )
+    evidence_to_check = serializers.SerializerMethodField(
+        help_text="The references the clinical approval must check (`evidence`), by kind."
+    )
+    evidence_checks = serializers.SerializerMethodField(
+        help_text="The evidence checks given with the clinical sign-off, by key."
+    )
 
     class Meta(ReviewSummaryOutputSerializer.Meta):
         fields = [
@@ -208,8 +257,19 @@ class ReviewDetailOutputSerializer(ReviewSummaryOutputSerializer):
             "earlier_approvals",
             "comments",
             "transitions",
+            "references",
+            "evidence_to_check",
+            "evidence_checks",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(EvidenceToCheckOutputSerializer)
+    def get_evidence_to_check(self, review) -> dict:
+        return EvidenceToCheckOutputSerializer(self.context["evidence_to_check"]).data
+
+    @extend_schema_field(EvidenceCheckOutputSerializer(many=True))
+    def get_evidence_checks(self, review) -> list:
+        return EvidenceCheckOutputSerializer(self.context["evidence_checks"], many=True).data
 
     @extend_schema_field(DiffAgainstLiveOutputSerializer)
     def get_diff_against_live(self, review) -> dict:
@@ -243,6 +303,26 @@ class SubmitInputSerializer(StrictSerializer):
     )
 
 
+class EvidenceCheckInputSerializer(StrictSerializer):
+    """A cited reference checked by the approving clinician."""
+
+    reference_key = StrictCharField(
+        max_length=80, help_text="The key of a reference of the version (see `references`)."
+    )
+    verdict = serializers.ChoiceField(
+        choices=EvidenceVerdict.choices,
+        help_text="still_supports: the source still supports the text; replaced: newer "
+        "evidence replaces it; removed: it was withdrawn or removed.",
+    )
+    note = StrictCharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What you found; required unless the source still supports the text.",
+    )
+
+
 class ApproveInputSerializer(StrictSerializer):
     """A clinician's approval of exactly the content shown."""
 
@@ -271,6 +351,15 @@ class ApproveInputSerializer(StrictSerializer):
         min_value=1,
         required=False,
         help_text="Publish with this open release, at its time (see `releases_list`).",
+    )
+    evidence = EvidenceCheckInputSerializer(
+        many=True,
+        required=False,
+        default=list,
+        max_length=200,
+        help_text="A check of each reference the approval covers (`evidence_to_check` of the "
+        "review: every cited one for a full review, those of changed sections for a change "
+        "review); 409 `evidence_checks_missing` lists any left out.",
     )
 
 

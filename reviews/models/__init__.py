@@ -1,5 +1,6 @@
 """Clinical review's models: the workflow and its audit trails, and the sign-off policies."""
 
+from reviews.models.evidence import EvidenceCheck, EvidenceVerdict
 from reviews.models.signoffs import (
     CLINICAL_MEANING,
     CLINICAL_ROLE,
@@ -27,6 +28,8 @@ __all__ = [
     "DECIDED_STATES",
     "ClinicianProfile",
     "Comment",
+    "EvidenceCheck",
+    "EvidenceVerdict",
     "Review",
     "ReviewDueBoard",
     "ReviewState",

@@ -1,6 +1,7 @@
 """Every write of the reviews app, one transaction each: the review workflow, roles and
 sign-off policies."""
 
+from reviews.services.evidence import evidence_required
 from reviews.services.policies import (
     sign_off_request_assign,
     signoff_policy_create,
@@ -45,6 +46,7 @@ __all__ = [
     "comment_resolve",
     "ensure_can_decide",
     "ensure_can_sign",
+    "evidence_required",
     "review_approve",
     "review_reject",
     "review_request_changes",

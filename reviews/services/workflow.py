@@ -47,6 +47,7 @@ from reviews.notices import (
 )
 from reviews.policy import latest_review_due
 from reviews.selectors import served_sign_off
+from reviews.services.evidence import evidence_checks_record, evidence_validated
 from reviews.services.signoffs import (
     ensure_can_decide,
     ensure_can_sign,
@@ -194,13 +195,15 @@ def signoff_record(
     note: str = "",
     publish_at: datetime | None = None,
     release: int | None = None,
+    evidence: Sequence[dict[str, Any]] = (),
 ) -> SignOff:
     """Sign one role of the version under review, bound to the content hash the signer saw.
 
     The clinical sign-off also says what kind of review it is (full or change) and when the
     next one is due, and may ask for publication at a later time (`publish_at`) or with a
-    release. When this signature completes what the review needs, the review is approved
-    and the version published (or scheduled), in this transaction.
+    release; it carries the evidence checks of the references the review covers
+    (`services.evidence`). When this signature completes what the review needs, the review is
+    approved and the version published (or scheduled), in this transaction.
     """
     review = _lock_open_review(review)
     request = review.sign_off_requests.select_related("role").filter(role__code=role_code).first()
@@ -231,6 +234,11 @@ def signoff_record(
             )
         last_reviewed, due = _approval_dates(
             review=review, kind=kind, next_review_due=next_review_due, today=now.date()
+        )
+        checks = evidence_validated(review=review, kind=kind, evidence=evidence)
+    elif evidence:
+        raise InvalidContent(
+            errors={"evidence": ["Only the clinical sign-off checks the evidence: leave it out."]}
         )
     elif kind or next_review_due is not None:
         raise InvalidContent(
@@ -274,6 +282,8 @@ def signoff_record(
         note=note,
         signed_at=now,
     )
+    if role.code == CLINICAL_ROLE:
+        evidence_checks_record(sign_off=sign_off, checks=checks, now=now)
     outstanding = _outstanding_roles(review=review)
     article_services.event_emit(
         type=EventType.SIGNED_OFF,
@@ -383,10 +393,11 @@ def review_approve(
     checklist: Sequence[str] = (),
     publish_at: datetime | None = None,
     release: int | None = None,
+    evidence: Sequence[dict[str, Any]] = (),
 ) -> Review:
-    """The clinical sign-off: approve exactly the content the clinician saw. The version is
-    published when the last required role signs (this one, if no other must), or scheduled
-    for `publish_at` or with `release`."""
+    """The clinical sign-off: approve exactly the content the clinician saw, with a check of
+    each reference it covers (`evidence`). The version is published when the last required
+    role signs (this one, if no other must), or scheduled for `publish_at` or with `release`."""
     signoff_record(
         review=review,
         signer=reviewer,
@@ -398,6 +409,7 @@ def review_approve(
         note=note,
         publish_at=publish_at,
         release=release,
+        evidence=evidence,
     )
     review.refresh_from_db()
     return review
