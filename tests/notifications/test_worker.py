@@ -1,18 +1,20 @@
 """The worker sends the outbox: a worker killed while the mail server holds its message loses
-nothing, and the message is sent again with the same Message-ID (at least once)."""
+nothing, and the message is sent again with the same Message-ID (at least once); concurrent
+workers never claim the same notification."""
 
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from notifications.models import EmailNotification, NotificationKind, NotificationStatus
-from notifications.services import notification_enqueue
+from notifications.services import notification_claim_next, notification_enqueue
 from reviews import services as review_services
 from tests.notifications.mail_server import MailServer
 
@@ -105,3 +107,46 @@ def test_a_notice_outside_a_transaction_is_refused(editor_user):
             body="Published.",
         )
     assert not EmailNotification.objects.exists()
+
+
+@pytest.mark.postgres
+def test_concurrent_workers_each_claim_a_different_notification(editor_user):
+    """PostgreSQL: a row another worker is claiming is skipped (SKIP LOCKED), never taken twice."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: row locks held by concurrent transactions")
+    with transaction.atomic():
+        for number in range(2):
+            notification_enqueue(
+                kind=NotificationKind.DECISION,
+                dedup_key=f"decision:{number}:rejected",
+                recipient=editor_user,
+                subject=f"Rejected {number}",
+                body="Rejected.",
+            )
+    holding, release = threading.Event(), threading.Event()
+    claimed_by_other: list[int] = []
+
+    def other_worker():
+        try:
+            with transaction.atomic():
+                notification = notification_claim_next()  # holds the row lock until commit
+                claimed_by_other.append(notification.pk)
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert holding.wait(timeout=30)
+        mine = notification_claim_next()
+        assert mine is not None and mine.pk != claimed_by_other[0]
+        assert notification_claim_next() is None, "nothing else is due"
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    assert set(EmailNotification.objects.values_list("status", flat=True)) == {
+        NotificationStatus.SENDING
+    }
+    assert sorted(EmailNotification.objects.values_list("attempts", flat=True)) == [1, 1]
