@@ -1,6 +1,7 @@
 """Settings for ldncontent, read from the environment (see README "Configuration")."""
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "axes",
     "articles",
     "reviews",
+    "governance",
     "notifications",
     "scheduling",
 ]
@@ -236,6 +238,8 @@ SPECTACULAR_SETTINGS = {
         "ScheduleStateEnum": "scheduling.models.ScheduleState",
         "ReleaseStateEnum": "scheduling.models.ReleaseState",
         "WithdrawalStateEnum": "scheduling.models.WithdrawalState",
+        "FeedbackCategoryEnum": "governance.models.FeedbackCategory",
+        "FeedbackStatusEnum": "governance.models.FeedbackStatus",
     },
     "TAGS": [
         {"name": "auth", "description": "Bearer tokens for staff and CMS integrations."},
@@ -252,6 +256,11 @@ SPECTACULAR_SETTINGS = {
             "name": "scheduling",
             "description": "Publication at a set time, releases and timed withdrawals (staff).",
         },
+        {
+            "name": "feedback",
+            "description": "Reader feedback on published versions, and its triage (staff).",
+        },
+        {"name": "dossiers", "description": "Per-version production records for assessors."},
         {
             "name": "delivery",
             "description": "For consuming sites (`Authorization: Api-Key <key>`): approved "
@@ -316,6 +325,18 @@ REFERENCE_RESOLVER = env_str("REFERENCE_RESOLVER", "articles.reference_checks.ht
 WORKER_PERIODIC_JOBS.append(
     ("articles.reference_checks.check_due_references", REFERENCE_CHECK_RUN_SECONDS)
 )
+
+# Reader feedback sent by consuming sites: at most FEEDBACK_RATE reports per key (DRF's
+# "number/second|minute|hour|day"), each at most FEEDBACK_MAX_CHARS characters of text.
+FEEDBACK_RATE = env_str("FEEDBACK_RATE", "30/hour")
+if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", FEEDBACK_RATE):
+    raise ImproperlyConfigured(
+        f"FEEDBACK_RATE={FEEDBACK_RATE!r} is not a rate: write e.g. 30/hour "
+        "(a whole number per second, minute, hour or day)."
+    )
+FEEDBACK_MAX_CHARS = env_int("FEEDBACK_MAX_CHARS", 4000, minimum=1)
+# A random sample of dossiers draws at most this many versions.
+DOSSIER_SAMPLE_MAX = env_int("DOSSIER_SAMPLE_MAX", 50, minimum=1)
 
 # A full clinical review is valid for at most this many months; a clinician may set less.
 REVIEW_INTERVAL_MONTHS = env_int("REVIEW_INTERVAL_MONTHS", 12, minimum=1)

@@ -13,6 +13,7 @@ from drf_spectacular.views import (
 )
 
 from articles.delivery import urls as delivery_urls
+from governance.urls import FEEDBACK_URLS
 from ldncontent import auth_apis
 from scheduling.urls import UPCOMING_URLS
 
@@ -40,6 +41,7 @@ api_v1 = [
     path("auth/me/", auth_apis.WhoAmIApi.as_view(), name="auth-me"),
     path("", include("articles.urls")),
     path("", include("reviews.urls")),
+    path("", include("governance.urls")),
     path("", include("scheduling.urls")),
 ]
 
@@ -48,6 +50,8 @@ handler404 = "ldncontent.error_handler.page_not_found"
 handler500 = "ldncontent.error_handler.server_error"
 
 urlpatterns = [
+    # Before delivery's include: reader feedback shares its prefix but is not a delivery route.
+    path(delivery_urls.PREFIX, include(FEEDBACK_URLS)),
     # Before delivery's include: embargoed upcoming content is not a delivery route.
     path(delivery_urls.PREFIX, include(UPCOMING_URLS)),
     path(delivery_urls.PREFIX, include(delivery_urls)),

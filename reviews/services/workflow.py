@@ -19,6 +19,7 @@ from articles.models import Article, EventType, ReviewKind
 from articles.rendering import Attribution
 from ldncontent.exceptions import InvalidContent
 from ldncontent.permissions import CLINICAL_REVIEWERS, EDITORS, SIGN_OFF_REVIEWERS, require_role
+from reviews import hooks
 from reviews.exceptions import (
     AlreadySigned,
     ChangeReviewNeedsFullReview,
@@ -379,6 +380,7 @@ def _review_complete(*, review: Review, actor, now) -> None:
         sign_offs=sign_offs,
         publish_at=schedule.publish_at if schedule is not None else None,
     )
+    hooks.review_approved(review=review, actor=actor)
 
 
 @transaction.atomic

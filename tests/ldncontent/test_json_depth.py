@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from articles import services as article_services
 from articles.models import Article
+from governance import services as governance_services
 from ldncontent.parsers import MAX_NESTING_DEPTH, LimitedJSONParser
 from ldncontent.tokens import token_issue
 from reviews import services as review_services
@@ -83,13 +84,26 @@ def test_every_json_body_operation_is_covered():
 
 
 @pytest.fixture
-def path_values(make_article, editor_user, doctor, publisher) -> dict[str, str]:
+def path_values(make_article, editor_user, doctor, publisher, consumer_key) -> dict[str, str]:
     """An existing object for each parameter an operation's path names."""
     article = make_article(slug="stopping-ldn", sections=2)
     review = review_services.review_submit(article=article, user=editor_user)
     comment = Comment.objects.create(review=review, body="First remark.", author=doctor)
     endpoint = article_services.webhook_endpoint_create(
         user=publisher, name="Hook", url="https://hooks.example.org/x"
+    )
+    live = review_services.review_submit(article=make_article(slug="live"), user=editor_user)
+    review_services.review_approve(
+        review=live, reviewer=doctor, content_hash=live.version.content_hash, kind="full"
+    )
+    key, _ = consumer_key
+    feedback = governance_services.feedback_receive(
+        site_id=key.site_id,
+        api_key_id=key.pk,
+        slug="live",
+        content_hash=live.version.content_hash,
+        category="error",
+        text="The dose looks wrong.",
     )
     return {
         "slug": "stopping-ldn",
@@ -98,13 +112,14 @@ def path_values(make_article, editor_user, doctor, publisher) -> dict[str, str]:
         "review_id": str(review.pk),
         "comment_id": str(comment.pk),
         "endpoint_id": str(endpoint.pk),
+        "feedback_id": str(feedback.pk),
     }
 
 
 @pytest.fixture
-def callers(editor_user, doctor, publisher) -> dict[str, APIClient]:
-    """Every kind of staff caller with a real token, and an anonymous one."""
-    clients = {"anonymous": APIClient()}
+def callers(editor_user, doctor, publisher, consumer) -> dict[str, APIClient]:
+    """Every kind of staff caller with a real token, a consuming site's key, and no one."""
+    clients = {"anonymous": APIClient(), "consumer": consumer}
     for role, user in (("editor", editor_user), ("clinician", doctor), ("admin", publisher)):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(user=user)[1]}")

@@ -8,8 +8,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from articles import services as article_services
-from articles.models import Article, ConsumerSite, Publication, ReviewKind, Section
+from articles.models import Article, ConsumerApiKey, ConsumerSite, Publication, ReviewKind, Section
 from articles.selectors import article_etag, section_list
+from governance import services as governance_services
 from ldncontent.tokens import token_issue
 from reviews import services as review_services
 from reviews.models import Comment
@@ -217,6 +218,37 @@ OPERATIONS = [
         DELIVERY,
     ),
     ("published_changes_list", "get", "/api/v1/published/changes/", None, DELIVERY),
+    (
+        "published_feedback_create",
+        "post",
+        "/api/v1/published/articles/live/feedback/",
+        {"content_hash": "{live_hash}", "category": "other", "text": "Clear, thank you."},
+        {**DELIVERY, "consumer_key": 201},
+    ),
+    ("feedback_list", "get", "/api/v1/feedback/", None, staff(200, 200, 200)),
+    ("feedback_retrieve", "get", "/api/v1/feedback/{feedback}/", None, staff(200, 200, 200)),
+    (
+        "feedback_triage",
+        "post",
+        "/api/v1/feedback/{feedback}/triage/",
+        {"status": "triaged", "note": "Looked at it."},
+        staff(200, 200, 403),
+    ),
+    ("reviews_feedback", "get", "/api/v1/reviews/{review}/feedback/", None, staff(200, 200, 200)),
+    (
+        "versions_dossier",
+        "get",
+        "/api/v1/articles/live/versions/1/dossier/",
+        None,
+        staff(403, 200, 200),
+    ),
+    (
+        "dossiers_sample",
+        "get",
+        "/api/v1/dossiers/?from=2000-01-01&to=2100-01-01&sample=1",
+        None,
+        staff(403, 200, 200),
+    ),
 ]
 
 WRITES_NEED_ETAG = {"put", "patch", "delete"}
@@ -265,10 +297,24 @@ def world(db):
     endpoint = article_services.webhook_endpoint_create(
         user=admin, name="Hook", url="https://hooks.example.org/x"
     )
+    feedback = governance_services.feedback_receive(
+        site_id=site.pk,
+        api_key_id=ConsumerApiKey.objects.get(name="valid").pk,
+        slug="live",
+        content_hash=live.version.content_hash,
+        category="error",
+        text="The dose looks wrong.",
+    )
     return {
         "users": {"editor": editor, "clinician": clinician, "publishing_admin": admin},
         "keys": {"consumer_key": key, "revoked_key": revoked_plain},
-        "ids": {"review": review.pk, "hash": review.version.content_hash, "comment": comment.pk},
+        "ids": {
+            "review": review.pk,
+            "hash": review.version.content_hash,
+            "comment": comment.pk,
+            "feedback": feedback.pk,
+            "live_hash": live.version.content_hash,
+        },
         "endpoint": endpoint,
     }
 

@@ -37,7 +37,8 @@ from schemathesis.transport.wsgi import WSGITransport
 
 from articles import selectors
 from articles import services as article_services
-from articles.models import Article, ConsumerSite, ReviewKind, WebhookDelivery
+from articles.models import Article, ConsumerSite, ReviewKind, Version, WebhookDelivery
+from governance import services as governance_services
 from ldncontent.http import IF_MATCH_PATTERN
 from ldncontent.tokens import token_issue
 from ldncontent.wsgi import application
@@ -105,6 +106,12 @@ DATA_DEPENDENT_RULES = {
     "published_articles_list": {"cursor"},
     # an article with sections (the fuzzing may have deleted them all)
     "articles_submit": {"empty_article"},
+    # a section of the version the reader saw; text that is not only spaces
+    "published_feedback_create": {"section_anchor", "text"},
+    # a later version of the article when addressed (and only then); a note not only spaces
+    "feedback_triage": {"addressed_in_version", "note"},
+    # a window that ends on or after its start
+    "dossiers_sample": {"to"},
 }
 
 
@@ -117,6 +124,7 @@ class Seeded:
     comment_ids: list[int]
     endpoint_ids: list[int]
     delivery_ids: list[int]
+    feedback_ids: list[int]
 
 
 def seed() -> Seeded:
@@ -130,7 +138,7 @@ def seed() -> Seeded:
     clinician = factories.clinician_with_profile(username="fuzz-clinician")
     publisher = factories.publishing_admin(username="fuzz-publisher")
     site = ConsumerSite.objects.create(name="Fuzz site", contact_email="web@fuzz.example.org")
-    _, api_key = article_services.consumer_key_issue(
+    key, api_key = article_services.consumer_key_issue(
         site=site, name="fuzzing", issued_by=factories.key_issuer()
     )
     endpoint = article_services.webhook_endpoint_create(
@@ -203,6 +211,18 @@ def seed() -> Seeded:
         comment_ids=[comment.pk for comment in comments],
         endpoint_ids=[endpoint.pk],
         delivery_ids=list(WebhookDelivery.objects.values_list("pk", flat=True)),
+        feedback_ids=[
+            governance_services.feedback_receive(
+                site_id=site.pk,
+                api_key_id=key.pk,
+                slug="stopping-ldn",
+                content_hash=Version.objects.get(article=stopping, number=1).content_hash,
+                category=category,
+                text=f"A reader's {category} report.",
+                section_anchor="part-1",
+            ).pk
+            for category in ("error", "unclear", "outdated")
+        ],
     )
 
 
@@ -232,6 +252,7 @@ def build_config(role: str, seeded: Seeded) -> schemathesis.Config:
         "comment_id": seeded.comment_ids,
         "endpoint_id": seeded.endpoint_ids,
         "delivery_id": seeded.delivery_ids,
+        "feedback_id": seeded.feedback_ids,
     }
     decisions = [
         {
