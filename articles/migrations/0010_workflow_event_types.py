@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0009_historicalpublication_without_served_bytes'),
+        ("articles", "0009_historicalpublication_without_served_bytes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='event',
-            name='type',
-            field=models.CharField(choices=[('article.published', 'Published'), ('article.retracted', 'Retracted'), ('article.review_overdue', 'Review overdue'), ('version.submitted', 'Version submitted'), ('review.changes_requested', 'Changes requested'), ('review.approved', 'Approved'), ('review.rejected', 'Rejected'), ('review.signed_off', 'Signed off'), ('version.scheduled', 'Publication scheduled'), ('version.schedule_cancelled', 'Scheduled publication cancelled'), ('reference.flagged', 'Reference flagged'), ('feedback.received', 'Reader feedback received')], max_length=40),
+            model_name="event",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("article.published", "Published"),
+                    ("article.retracted", "Retracted"),
+                    ("article.review_overdue", "Review overdue"),
+                    ("version.submitted", "Version submitted"),
+                    ("review.changes_requested", "Changes requested"),
+                    ("review.approved", "Approved"),
+                    ("review.rejected", "Rejected"),
+                    ("review.signed_off", "Signed off"),
+                    ("version.scheduled", "Publication scheduled"),
+                    ("version.schedule_cancelled", "Scheduled publication cancelled"),
+                    ("reference.flagged", "Reference flagged"),
+                    ("feedback.received", "Reader feedback received"),
+                ],
+                max_length=40,
+            ),
         ),
     ]
