@@ -51,6 +51,7 @@ class SignOffRole(models.Model):
 
     class Meta:
         ordering = ["code"]
+        verbose_name = "sign-off role"
         constraints = [
             models.CheckConstraint(
                 condition=~Q(code=CLINICAL_ROLE) | Q(resign_on_change=True, active=True),
@@ -83,6 +84,7 @@ class SignOffRoleHolder(models.Model):
 
     class Meta:
         ordering = ["role__code", "published_name"]
+        verbose_name = "sign-off role holder"
         constraints = [
             models.UniqueConstraint(fields=["role", "user"], name="signoffroleholder_once"),
         ]
@@ -126,6 +128,7 @@ class SignOffPolicy(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "sign-off policy"
         verbose_name_plural = "sign-off policies"
         constraints = [
             models.CheckConstraint(
@@ -176,6 +179,7 @@ class SignOffRequest(models.Model):
 
     class Meta:
         ordering = ["review", "role__code"]
+        verbose_name = "sign-off request"
         constraints = [
             models.UniqueConstraint(fields=["review", "role"], name="signoffrequest_once"),
         ]
@@ -221,6 +225,7 @@ class SignOff(FrozenModel):
 
     class Meta:
         ordering = ["signed_at", "id"]
+        verbose_name = "sign-off"
         constraints = [
             models.UniqueConstraint(fields=["review", "role"], name="signoff_one_per_role"),
             models.UniqueConstraint(fields=["review", "signer"], name="signoff_one_role_each"),
