@@ -9,7 +9,15 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from articles import selectors as article_selectors
-from articles.models import Article, Event, EventType, Publication, Section, Version
+from articles.models import (
+    Article,
+    Event,
+    EventType,
+    Publication,
+    Reference,
+    Section,
+    Version,
+)
 from articles.rendering import iso_8601
 from articles.snapshots import content_hash, version_snapshot
 from governance.exceptions import VersionNotPublished
@@ -19,7 +27,7 @@ from governance.models import (
     FeedbackCategory,
     FeedbackStatus,
 )
-from reviews.models import Comment, Review, ReviewState, SignOff
+from reviews.models import Comment, EvidenceCheck, Review, ReviewState, SignOff
 
 DOSSIER_FORMAT = 1
 
@@ -204,6 +212,87 @@ def _comments(review: Review | None) -> list[dict[str, Any]]:
     ]
 
 
+def _evidence_checks(version: Version) -> list[dict[str, Any]]:
+    """The sources frozen with the version, each with the clinician's checks at review
+    (verdict, note, who, when), its link check as last recorded, and the flags raised on it
+    (dead link, withdrawn, superseded) while this version was the article's newest: from its
+    submission to the next approval. Link checks overwrite their result, so only the last one
+    is known; every flag is an event."""
+    if not version.references:
+        return []
+    keys = [item["key"] for item in version.references]
+    reviewed: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
+    for check in (
+        EvidenceCheck.objects.filter(version=version)
+        .select_related("checked_by")
+        .order_by("checked_at", "id")
+    ):
+        reviewed.setdefault(check.reference_key, []).append(
+            {
+                "verdict": check.verdict,
+                "note": check.note,
+                "checked_by": _username(check.checked_by),
+                "checked_at": iso_8601(check.checked_at),
+            }
+        )
+    current = {
+        reference.key: reference
+        for reference in Reference.objects.filter(article_id=version.article_id, key__in=keys)
+    }
+    next_approval = (
+        Review.objects.filter(
+            article_id=version.article_id,
+            state=ReviewState.APPROVED,
+            version__number__gt=version.number,
+        )
+        .order_by("decided_at")
+        .values_list("decided_at", flat=True)
+        .first()
+    )
+    flags = Event.objects.filter(
+        article_id=version.article_id,
+        type=EventType.REFERENCE_FLAGGED,
+        occurred_at__gte=version.submitted_at,
+    )
+    if next_approval is not None:
+        flags = flags.filter(occurred_at__lt=next_approval)
+    flags_by_key: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
+    for event in flags.order_by("position"):
+        key = event.data.get("key")
+        if key in flags_by_key:
+            flags_by_key[key].append(
+                {
+                    "at": iso_8601(event.occurred_at),
+                    "reason": event.data.get("reason", ""),
+                    "status": event.data.get("status", ""),
+                    "check_result": event.data.get("check_result", ""),
+                }
+            )
+
+    def last_check(reference: Reference | None) -> dict[str, Any] | None:
+        if reference is None or reference.last_checked_at is None:
+            return None
+        return {
+            "at": iso_8601(reference.last_checked_at),
+            "result": reference.check_result,
+            "detail": reference.check_detail,
+            "dead_since": iso_8601(reference.dead_since),
+        }
+
+    return [
+        {
+            "key": item["key"],
+            "title": item.get("title", ""),
+            "url": item.get("url", ""),
+            "status_when_frozen": item.get("status", ""),
+            "clinician_checks": reviewed[item["key"]],
+            "last_link_check": last_check(current.get(item["key"])),
+            "flags": flags_by_key[item["key"]],
+        }
+        for item in version.references
+    ]
+
+
 def _review(review: Review | None) -> dict[str, Any] | None:
     if review is None:
         return None
@@ -338,7 +427,7 @@ def dossier_build(*, version: Version) -> dict[str, Any]:
         "review": _review(review),
         "sign_offs": _sign_offs(version),
         "comments": _comments(review),
-        "evidence_checks": [],
+        "evidence_checks": _evidence_checks(version),
         "review_transitions": _transitions(review),
         "publication": _publication(version),
         "feedback": _feedback_counts(version),

@@ -247,7 +247,10 @@ class DossierOutputSerializer(serializers.Serializer):
         help_text="The review's comments with every change of their resolution (who, when).",
     )
     evidence_checks = DossierListField(
-        read_only=True, help_text="Checks of the references, where they were recorded."
+        read_only=True,
+        help_text="Each reference frozen with the version: key, title, url, its status when "
+        "frozen, the clinician's checks at review (verdict, note, who, when), the last link "
+        "check and the flags raised on it while this version was the newest.",
     )
     review_transitions = DossierListField(
         read_only=True, help_text="The review's audit trail: who moved it, when, why."

@@ -30,6 +30,17 @@ from ldncontent.permissions import (
     require_role,
 )
 
+__all__ = [
+    "EXPORT_ROLES",
+    "TRIAGE_MOVES",
+    "TRIAGE_ROLES",
+    "dossier_export",
+    "dossier_sample_draw",
+    "feedback_acknowledge",
+    "feedback_receive",
+    "feedback_triage",
+]
+
 # Who may triage reader feedback: those who change the text (editors) and those who judge
 # it (clinical reviewers). Publishing admins read it, as they read everything.
 TRIAGE_ROLES = (EDITORS, CLINICAL_REVIEWERS)

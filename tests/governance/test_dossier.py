@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from articles import services as article_services
 from articles.models import ConsumerSite, Version
+from articles.selectors import article_etag, section_list
 from governance import services as governance_services
 from governance.models import DossierExport, FeedbackAcknowledgement
 from reviews import services as review_services
 from reviews.models import Review
 from tests import factories
-from tests.clients import client_for
+from tests.clients import client_for, staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -258,3 +259,45 @@ def test_unknown_version_is_a_404(published, doctor):
     response = client_for(doctor).get("/api/v1/articles/stopping-ldn/versions/9/dossier/")
     assert response.status_code == 404
     assert not DossierExport.objects.exists()
+
+
+def test_the_dossier_lists_the_evidence_checked_at_review(make_article, editor_user, doctor):
+    article = make_article(slug="cited", sections=2)
+
+    def etag() -> str:
+        return article_etag(article=article, sections=section_list(article=article))
+
+    article_services.reference_create(
+        article=article,
+        user=editor_user,
+        if_match=etag(),
+        values={"key": "nice-ng193", "kind": "guideline", "title": "Chronic pain in over 16s"},
+    )
+    article_services.section_update(
+        article=article,
+        anchor="part-0",
+        user=editor_user,
+        if_match=etag(),
+        changes={"body": f"Guidance [^nice-ng193]. {SCRIPT}"},
+    )
+    review = review_services.review_submit(article=article, user=editor_user)
+    review_services.review_approve(
+        review=review,
+        reviewer=doctor,
+        content_hash=review.version.content_hash,
+        kind="full",
+        evidence=[{"reference_key": "nice-ng193", "verdict": "still_supports"}],
+    )
+    dossier = client_for(doctor).get("/api/v1/articles/cited/versions/1/dossier/").json()
+    assert dossier["content"]["hash_verified"] is True
+    assert dossier["content"]["snapshot"]["references"][0]["key"] == "nice-ng193"
+    (source,) = dossier["evidence_checks"]
+    assert source["key"] == "nice-ng193"
+    assert [(check["verdict"], check["checked_by"]) for check in source["clinician_checks"]] == [
+        ("still_supports", doctor.username)
+    ]
+    assert source["last_link_check"] is None and source["flags"] == []
+    page = staff_client(doctor).get("/admin/governance/dossierexport/version/cited/1/")
+    html = page.content.decode()
+    assert 'id="ldn-evidence-checks"' in html and "still_supports" in html
+    assert SCRIPT not in html

@@ -21,6 +21,8 @@ from articles.models import (
 )
 from articles.rendering import Attribution
 from articles.selectors import article_etag, section_list
+from governance import services as governance_services
+from governance.models import DossierExport, Feedback
 from ldncontent.exceptions import NotAllowed
 from reviews import services as review_services
 from reviews.models import (
@@ -102,6 +104,14 @@ def world(db):
         "site": site,
         "key": key,
         "endpoint": endpoint,
+        "feedback": governance_services.feedback_receive(
+            site_id=site.pk,
+            api_key_id=key.pk,
+            slug="live",
+            content_hash=live.version.content_hash,
+            category="error",
+            text="The dose looks wrong.",
+        ),
         "delivery": WebhookDelivery.objects.filter(endpoint=endpoint).first(),
         "pharmacist": pharmacist,
         "holder": factories.sign_off_reviewer(role=pharmacist, username="authority-holder"),
@@ -144,6 +154,8 @@ def snapshot() -> dict:
         ),
         "holders": list(SignOffRoleHolder.objects.values_list("user", "role", "active")),
         "assignments": list(SignOffRequest.objects.values_list("pk", "assignee", "due_on")),
+        "feedback": list(Feedback.objects.values_list("pk", "status", "resolution_note")),
+        "dossier_exports": DossierExport.objects.count(),
     }
 
 
@@ -414,6 +426,25 @@ SERVICES: list[tuple[str, set[str], Call]] = [
             assigned_by=u,
         ),
     ),
+    (
+        "feedback_triage",
+        {"editor", "clinician"},
+        lambda w, u: governance_services.feedback_triage(
+            feedback=w["feedback"], user=u, status="triaged", note="Forged."
+        ),
+    ),
+    (
+        "dossier_export",
+        {"clinician", "publishing_admin"},
+        lambda w, u: governance_services.dossier_export(user=u, version=w["pending"].version),
+    ),
+    (
+        "dossier_sample_draw",
+        {"clinician", "publishing_admin"},
+        lambda w, u: governance_services.dossier_sample_draw(
+            user=u, date_from=timezone.localdate(), date_to=timezone.localdate(), size=1
+        ),
+    ),
 ]
 
 REFUSALS = [
@@ -435,13 +466,17 @@ def test_every_service_refuses_a_role_it_does_not_serve(world, name, role, call)
 def test_every_write_service_is_in_the_table():
     """A new service must say here who may call it."""
     from articles.services import __all__ as article_writes
+    from governance.services import __all__ as governance_writes
     from reviews.services import __all__ as review_writes
 
     not_writes = {"SITE_FIELDS", "GRANTABLE_ROLES", "PROFILE_FIELDS"}
     # Called by the system (the review-due job) or inside other services, not by a person.
     system = {"event_emit", "publications_mark_overdue", "ensure_can_decide"}
+    # A consuming site's key sends feedback; a full approval acknowledges it (a review hook).
+    system |= {"feedback_receive", "feedback_acknowledge"}
+    not_writes |= {"TRIAGE_ROLES", "EXPORT_ROLES", "TRIAGE_MOVES"}
     # Reads of who may sign what, used by the services, the API and the admin.
     checks = {"ensure_can_sign", "signer_for", "sign_off_requirements"}
-    exported = set(article_writes) | set(review_writes)
+    exported = set(article_writes) | set(review_writes) | set(governance_writes)
     services = {name for name, _, _ in SERVICES}
     assert exported - not_writes - system - checks - services == set()
