@@ -14,6 +14,7 @@ from ldncontent.permissions import (
 _READ_CONTENT = [
     "articles.view_article",
     "articles.view_section",
+    "articles.view_reference",
     "articles.view_version",
     "articles.view_publication",
     "reviews.view_review",
@@ -34,6 +35,9 @@ ROLE_PERMISSIONS = {
         "articles.add_section",
         "articles.change_section",
         "articles.delete_section",
+        "articles.add_reference",
+        "articles.change_reference",
+        "articles.delete_reference",
         "reviews.add_comment",
     ],
     CLINICAL_REVIEWERS: [

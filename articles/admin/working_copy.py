@@ -7,7 +7,8 @@ from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from articles import selectors, services
 from articles.admin.base import ServiceBackedAdmin
-from articles.models import ARTICLE_EDITABLE_FIELDS, Article, Section
+from articles.admin.references import ReferenceInline, flagged_condition
+from articles.models import ARTICLE_EDITABLE_FIELDS, Article, Reference, Section
 
 
 def _shows_history(instance) -> bool:
@@ -51,14 +52,40 @@ class SectionInline(admin.TabularInline):
         return False
 
 
+class CitesFlaggedFilter(admin.SimpleListFilter):
+    """Articles with a reference whose source no longer stands."""
+
+    title = "evidence"
+    parameter_name = "flagged_references"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Cites a dead, withdrawn or superseded source")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(
+                pk__in=Reference.objects.filter(flagged_condition()).values("article_id")
+            )
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(ServiceBackedAdmin):
     form = ArticleAdminForm
     list_display = ["title", "slug", "audience", "author", "updated_at"]
-    list_filter = ["audience"]
-    search_fields = ["title", "slug", "external_id"]
+    list_filter = ["audience", CitesFlaggedFilter]
+    # A DOI, PubMed id, guideline id or URL finds every article with a reference to it.
+    search_fields = [
+        "title",
+        "slug",
+        "external_id",
+        "references__doi",
+        "references__pmid",
+        "references__guideline_id",
+        "references__url",
+    ]
     readonly_fields = ["author", "created_at", "updated_at"]
-    inlines = [SectionInline]
+    inlines = [SectionInline, ReferenceInline]
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in ArticleAdminForm.Meta.fields}

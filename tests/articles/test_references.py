@@ -31,6 +31,7 @@ from articles.selectors import article_etag, section_list
 from ldncontent.exceptions import InvalidContent
 from reviews import services as review_services
 from tests.articles import fake_resolver
+from tests.clients import form_data, staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -830,3 +831,44 @@ def test_the_import_command_creates_the_references(tmp_path, editor_user):
         ("ref-2", "", "21380937"),
     ]
     assert Reference.history.filter(key="ref-1").get().history_change_reason.startswith("Imported")
+
+
+# --- the admin ------------------------------------------------------------------------------
+
+
+def test_the_article_admin_lists_references_and_finds_articles_by_source(editor_user, make_article):
+    first = make_article(slug="first", sections=1)
+    make_article(slug="other", sections=1)
+    with_references(first, editor_user, TRIAL, bodies={"part-0": "[^younger-2013]"})
+    client = staff_client(editor_user)
+    page = client.get(f"/admin/articles/article/{first.pk}/change/").content.decode()
+    assert "younger-2013" in page
+    found = client.get("/admin/articles/article/", {"q": "10.1002/art.37734"}).content.decode()
+    assert f"/admin/articles/article/{first.pk}/change/" in found
+    assert "other" not in found.split('id="result_list"')[1]
+    assert (
+        "0 articles"
+        in client.get("/admin/articles/article/", {"flagged_references": "yes"}).content.decode()
+    )
+    Reference.objects.update(check_result=ReferenceCheckResult.DEAD)
+    flagged = client.get("/admin/articles/article/", {"flagged_references": "yes"})
+    assert "1 article" in flagged.content.decode()
+
+
+def test_an_editor_edits_a_reference_in_the_admin_through_the_services(editor_user, article):
+    with_references(article, editor_user, NICE, bodies={"part-0": "[^nice-ng193]"})
+    client = staff_client(editor_user)
+    reference = Reference.objects.get()
+    url = f"/admin/articles/reference/{reference.pk}/change/"
+    response = client.post(url, form_data(client.get(url), status="superseded"), follow=True)
+    assert response.status_code == 200
+    assert Reference.objects.get().status == "superseded"
+    assert Reference.history.first().history_change_reason == "Edited in the admin"
+    assert Event.objects.filter(type=EventType.REFERENCE_FLAGGED).count() == 1
+    deleted = client.post(
+        f"/admin/articles/reference/{reference.pk}/delete/",
+        {"post": "yes", "etag": current_etag(article)},
+        follow=True,
+    )
+    assert "remove the citations first" in deleted.content.decode()
+    assert Reference.objects.exists()

@@ -18,6 +18,7 @@ from articles.models import (
     ConsumerApiKey,
     ConsumerSite,
     Publication,
+    Reference,
     ReviewKind,
     Section,
     Version,
@@ -84,6 +85,12 @@ def world(db):
         )
 
     draft = article("draft")
+    article_services.reference_create(
+        article=draft,
+        user=users["editor"],
+        if_match=etag_of(draft),
+        values={"key": "src", "kind": "website", "title": "Source", "url": "https://e.org/"},
+    )
     pending = review_services.review_submit(article=article("pending"), user=users["editor"])
     article_services.section_update(
         article=pending.article,
@@ -153,6 +160,10 @@ class Write:
 def article_form(world, **changes):
     url = f"/admin/articles/article/{world['draft'].pk}/change/"
     return form_as_superuser(world, url, **changes)
+
+
+def reference_of(world, key="src") -> Reference:
+    return Reference.objects.get(article=world["draft"], key=key)
 
 
 def section_of(world, anchor="part-0") -> Section:
@@ -228,6 +239,35 @@ WRITES = {
         lambda w: "/admin/articles/section/",
         lambda w: {**action("delete_selected", section_of(w, "part-1").pk), "post": "yes"},
         lambda w: not Section.objects.filter(article=w["draft"], anchor="part-1").exists(),
+    ),
+    "reference_add": Write(
+        lambda w: "/admin/articles/reference/add/",
+        lambda w: form_as_superuser(
+            w,
+            "/admin/articles/reference/add/",
+            article=str(w["draft"].pk),
+            key="added",
+            kind="book",
+            title="Added in the admin",
+        ),
+        lambda w: Reference.objects.filter(key="added").exists(),
+    ),
+    "reference_change": Write(
+        lambda w: f"/admin/articles/reference/{reference_of(w).pk}/change/",
+        lambda w: form_as_superuser(
+            w, f"/admin/articles/reference/{reference_of(w).pk}/change/", status="withdrawn"
+        ),
+        lambda w: Reference.objects.filter(status="withdrawn").exists(),
+    ),
+    "reference_delete": Write(
+        lambda w: f"/admin/articles/reference/{reference_of(w).pk}/delete/",
+        lambda w: {"post": "yes", "etag": etag_of(w["draft"])},
+        lambda w: not Reference.objects.filter(article=w["draft"], key="src").exists(),
+    ),
+    "reference_delete_selected": Write(
+        lambda w: "/admin/articles/reference/",
+        lambda w: {**action("delete_selected", reference_of(w).pk), "post": "yes"},
+        lambda w: not Reference.objects.filter(article=w["draft"], key="src").exists(),
     ),
     "version_revert": Write(
         lambda w: f"/admin/articles/version/{w['pending'].version.pk}/revert/",
@@ -566,6 +606,10 @@ EXPECTED_WRITES = {
     "section_change": happens_for("editor"),
     "section_delete": happens_for("editor"),
     "section_delete_selected": happens_for(),
+    "reference_add": happens_for("editor"),
+    "reference_change": happens_for("editor"),
+    "reference_delete": happens_for("editor"),
+    "reference_delete_selected": happens_for(),
     "version_revert": happens_for("editor"),
     "version_delete": happens_for(),
     "publication_change": happens_for(),
@@ -656,6 +700,10 @@ PAGES = [
     ("/admin/", everyone(200)),
     ("/admin/articles/article/", everyone(200)),
     ("/admin/articles/article/add/", only({"editor": 200, "superuser": 200})),
+    ("/admin/articles/reference/", everyone(200)),
+    ("/admin/articles/reference/?flagged=yes&q=10.1000", everyone(200)),
+    ("/admin/articles/reference/add/", only({"editor": 200, "superuser": 200})),
+    ("/admin/articles/article/?flagged_references=yes&q=https://e.org/", everyone(200)),
     ("/admin/articles/version/", everyone(200)),
     ("/admin/articles/version/add/", everyone(403)),
     ("/admin/articles/publication/", everyone(200)),

@@ -89,6 +89,35 @@ OPERATIONS = [
         None,
         staff(204, 403, 403),
     ),
+    ("references_list", "get", "/api/v1/articles/draft/references/", None, staff(200, 200, 200)),
+    (
+        "references_create",
+        "post",
+        "/api/v1/articles/draft/references/",
+        {"key": "extra", "kind": "website", "title": "Extra", "url": "https://example.org/"},
+        staff(201, 403, 403),
+    ),
+    (
+        "references_retrieve",
+        "get",
+        "/api/v1/articles/draft/references/src/",
+        None,
+        staff(200, 200, 200),
+    ),
+    (
+        "references_partial_update",
+        "patch",
+        "/api/v1/articles/draft/references/src/",
+        {"title": "Renamed source"},
+        staff(200, 403, 403),
+    ),
+    (
+        "references_destroy",
+        "delete",
+        "/api/v1/articles/draft/references/src/",
+        None,
+        staff(204, 403, 403),
+    ),
     (
         "section_order_retrieve",
         "get",
@@ -273,7 +302,13 @@ def world(db):
             ],
         )
 
-    article("draft")
+    draft = article("draft")
+    article_services.reference_create(
+        article=draft,
+        user=editor,
+        if_match=article_etag(article=draft, sections=section_list(article=draft)),
+        values={"key": "src", "kind": "website", "title": "Source", "url": "https://e.org/"},
+    )
     review = review_services.review_submit(article=article("pending"), user=editor)
     live = review_services.review_submit(article=article("live"), user=editor)
     review_services.review_approve(
@@ -350,7 +385,7 @@ def test_authorisation_matrix(world, role, method, path, body, expected):
     headers = {}
     if path.startswith("/api/v1/articles/") and (
         method in WRITES_NEED_ETAG
-        or (method == "post" and path.endswith(("/sections/", "/revert/")))
+        or (method == "post" and path.endswith(("/sections/", "/references/", "/revert/")))
     ):
         article = Article.objects.get(slug=path.split("/")[4])
         headers["HTTP_IF_MATCH"] = article_etag(
@@ -392,6 +427,11 @@ MASS_ASSIGNMENT = [
     ("put", "/api/v1/articles/draft/", {"title": "X", "sections": [], "version": 9}),
     ("patch", "/api/v1/articles/draft/sections/part-0/", {"anchor": "renamed"}),
     ("patch", "/api/v1/articles/draft/sections/part-0/", {"article": 1}),
+    (
+        "patch",
+        "/api/v1/articles/draft/references/src/",
+        {"check_result": "ok", "dead_since": None, "last_checked_at": "2026-01-01T00:00:00Z"},
+    ),
     ("post", "/api/v1/articles/draft/submit/", {"number": 7, "content_hash": "0" * 64}),
     ("post", "/api/v1/articles/draft/submit/", {"submitted_by": "someone"}),
 ]
