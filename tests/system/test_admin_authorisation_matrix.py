@@ -734,6 +734,16 @@ PAGES = [
         "/admin/notifications/emailnotification/add/",
         only({"publishing_admin": 403, "superuser": 403}),
     ),
+    (
+        "/admin/governance/feedback/",
+        only({"editor": 200, "clinician": 200, "publishing_admin": 200, "superuser": 200}),
+    ),
+    ("/admin/governance/feedback/add/", everyone(403)),
+    (
+        "/admin/governance/dossierexport/",
+        only({"clinician": 200, "publishing_admin": 200, "superuser": 200}),
+    ),
+    ("/admin/governance/dossierexport/add/", everyone(403)),
     ("/admin/auth/user/", only({"publishing_admin": 200, "superuser": 200})),
     ("/admin/auth/user/add/", only({"publishing_admin": 200, "superuser": 200})),
     ("/admin/auth/group/", only({"publishing_admin": 200, "superuser": 200})),
