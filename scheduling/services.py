@@ -121,7 +121,11 @@ def _close(*, schedule: Schedule, state: str, actor, note: str) -> Schedule:
 
 
 def _pending_schedules(article: Article):
-    return Schedule.objects.select_for_update().filter(article=article, state=ScheduleState.PENDING)
+    # Only the schedule rows: PostgreSQL cannot lock the nullable side of the outer joins that
+    # callers' select_related (release) adds.
+    return Schedule.objects.select_for_update(of=("self",)).filter(
+        article=article, state=ScheduleState.PENDING
+    )
 
 
 @transaction.atomic
