@@ -27,6 +27,7 @@ from scheduling.exceptions import (
     ReleaseNotOpen,
 )
 from scheduling.models import (
+    EmbargoGrant,
     PublishRequest,
     Release,
     ReleaseState,
@@ -668,3 +669,26 @@ def withdrawals_run_due(*, now: datetime) -> list[int]:
         for withdrawal_id, article_id in due.values_list("id", "article_id")
         if _withdrawal_run_one(withdrawal_id=withdrawal_id, article_id=article_id, now=now)
     ]
+
+
+# Embargo access.
+
+
+@transaction.atomic
+def embargo_grant(*, api_key, user, note: str = "") -> EmbargoGrant:
+    """Let a consuming-site key read what is scheduled, and its content, before its time."""
+    require_role(user, PUBLISHING_ADMINS, action="grant embargo access")
+    if api_key.revoked:
+        raise InvalidContent(errors={"api_key": ["This key is revoked."]})
+    grant, _ = EmbargoGrant.objects.update_or_create(
+        api_key=api_key,
+        defaults={"granted_by": user, "granted_at": timezone.now(), "note": note.strip()},
+    )
+    return grant
+
+
+@transaction.atomic
+def embargo_revoke(*, grant: EmbargoGrant, user) -> None:
+    """Take embargo access away from a key: it reads content only once published again."""
+    require_role(user, PUBLISHING_ADMINS, action="revoke embargo access")
+    EmbargoGrant.objects.filter(pk=grant.pk).delete()
