@@ -97,6 +97,9 @@ class ReferenceUpdateInputSerializer(ReferenceFieldsInputSerializer):
 class ReferenceOutputSerializer(serializers.ModelSerializer):
     """A reference of the working copy, with what the last link check found."""
 
+    # Empty when the source has no web address, so not a `uri` in the schema.
+    url = serializers.CharField(read_only=True, help_text="Web address, or empty.")
+
     flagged = serializers.BooleanField(
         read_only=True,
         help_text="True when the source no longer stands: its link is dead, or it is withdrawn "

@@ -13,6 +13,7 @@ from articles.models import (
     ConsumerApiKey,
     ConsumerSite,
     Publication,
+    Reference,
     ReviewKind,
     Section,
     Version,
@@ -77,7 +78,13 @@ def world(db):
             sections=[{"anchor": f"part-{i}", "heading": f"Part {i}"} for i in range(2)],
         )
 
-    article("draft")
+    draft_article = article("draft")
+    article_services.reference_create(
+        article=draft_article,
+        user=users["editor"],
+        if_match=etag(draft_article),
+        values={"key": "src", "kind": "website", "title": "Source", "url": "https://e.org/"},
+    )
     pending = review_services.review_submit(article=article("pending"), user=users["editor"])
     article_services.section_update(
         article=pending.article,
@@ -137,6 +144,7 @@ def snapshot() -> dict:
     return {
         "articles": list(Article.objects.values_list("slug", "title", "topics")),
         "sections": list(Section.objects.values_list("article__slug", "anchor", "body")),
+        "references": list(Reference.objects.values_list("article__slug", "key", "title")),
         "versions": Version.objects.count(),
         "reviews": list(Review.objects.values_list("pk", "state")),
         "comments": list(Comment.objects.values_list("body", "resolved")),
@@ -221,6 +229,30 @@ SERVICES: list[tuple[str, set[str], Call]] = [
         {"editor"},
         lambda w, u: article_services.section_delete(
             article=draft(), anchor="part-0", user=u, if_match=etag(draft())
+        ),
+    ),
+    (
+        "reference_create",
+        {"editor"},
+        lambda w, u: article_services.reference_create(
+            article=draft(),
+            user=u,
+            if_match=etag(draft()),
+            values={"key": "forged", "kind": "book", "title": "Forged"},
+        ),
+    ),
+    (
+        "reference_update",
+        {"editor"},
+        lambda w, u: article_services.reference_update(
+            article=draft(), key="src", user=u, if_match=etag(draft()), changes={"title": "F"}
+        ),
+    ),
+    (
+        "reference_delete",
+        {"editor"},
+        lambda w, u: article_services.reference_delete(
+            article=draft(), key="src", user=u, if_match=etag(draft())
         ),
     ),
     (
@@ -476,7 +508,7 @@ def test_every_write_service_is_in_the_table():
     system |= {"feedback_receive", "feedback_acknowledge"}
     not_writes |= {"TRIAGE_ROLES", "EXPORT_ROLES", "TRIAGE_MOVES"}
     # Reads of who may sign what, used by the services, the API and the admin.
-    checks = {"ensure_can_sign", "signer_for", "sign_off_requirements"}
+    checks = {"ensure_can_sign", "signer_for", "sign_off_requirements", "evidence_required"}
     exported = set(article_writes) | set(review_writes) | set(governance_writes)
     services = {name for name, _, _ in SERVICES}
     assert exported - not_writes - system - checks - services == set()

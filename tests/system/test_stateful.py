@@ -56,6 +56,7 @@ from reviews.exceptions import (
     AlreadySigned,
     ChangeReviewNeedsFullReview,
     ContentHashMismatch,
+    EvidenceChecksMissing,
     InvalidTransition,
     NotAClinician,
     NotASigner,
@@ -82,6 +83,11 @@ ROLES = ("clinical", "pharmacist", "plain-language", "lay-reader", "nutritionist
 REQUIRED = {"clinical", "pharmacist", "plain-language"}  # lay-reader is only invited
 NOT_FOR_CHANGES = {"pharmacist"}  # need not sign a change review again
 CHECKLISTS = {"plain-language": ["Reading age checked"]}
+# part-0 always cites the article's one reference: a full approval must check it, a change
+# approval only when part-0 changed since the last approved version.
+CITED_ANCHOR = "part-0"
+REFERENCE = {"key": "src", "kind": "guideline", "title": "NICE NG193", "guideline_id": "NG193"}
+EVIDENCE = [{"reference_key": "src", "verdict": "still_supports", "note": ""}]
 DECIDERS = (*HOLDS, "editor", "publisher")
 RETRACTORS = ("publisher", "clinician", "editor")
 WITHDRAWERS = ("editor", "second-editor")
@@ -191,6 +197,33 @@ class ReviewMachine(RuleBasedStateMachine):
             self.expected_states[review.pk] = ReviewState.APPROVED
             self.live = self.last_approved = review
 
+    @staticmethod
+    def cited(anchor: str, body: str) -> str:
+        return f"{body} [^src]" if anchor == CITED_ANCHOR else body
+
+    def evidence_refusal(self, review: Review, kind: str) -> type[DomainError] | None:
+        """What a clinical approval without evidence checks is refused with: a full one always
+        (part-0 cites the reference), a change one when part-0 changed since the last approved
+        version."""
+        if kind == ReviewKind.FULL:
+            return EvidenceChecksMissing
+        index = self.reviews.index(review)
+        previous = next(
+            (
+                earlier
+                for earlier in reversed(self.reviews[:index])
+                if self.expected_states[earlier.pk] == ReviewState.APPROVED
+            ),
+            None,
+        )
+        cited = ANCHORS.index(CITED_ANCHOR)
+        if (
+            previous is not None
+            and self.frozen_bodies[previous.pk][cited] == self.frozen_bodies[review.pk][cited]
+        ):
+            return None
+        return EvidenceChecksMissing
+
     def untampered(self) -> list[Review]:
         return [
             review for review in self.reviews if review.version_id not in self.tampered_versions
@@ -250,7 +283,7 @@ class ReviewMachine(RuleBasedStateMachine):
             optional=[roles["lay-reader"]],
             topic="ldn",
         )
-        self.bodies = {anchor: f"Body of {anchor}." for anchor in ANCHORS}
+        self.bodies = {anchor: self.cited(anchor, f"Body of {anchor}.") for anchor in ANCHORS}
         self.article = article_services.article_create(
             author=self.users["editor"],
             slug=SLUG,
@@ -259,6 +292,7 @@ class ReviewMachine(RuleBasedStateMachine):
                 {"anchor": anchor, "heading": f"Part {index}", "body": self.bodies[anchor]}
                 for index, anchor in enumerate(ANCHORS)
             ],
+            references=[REFERENCE],
         )
         attempt(
             NotPublished,
@@ -274,7 +308,7 @@ class ReviewMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.edits_since_submission < MAX_EDITS_BETWEEN_SUBMISSIONS)
     @rule(anchor=st.sampled_from(ANCHORS))
     def edit_section(self, anchor: str) -> None:
-        body = f"Edit number {next(self.fresh)} of {anchor}."
+        body = self.cited(anchor, f"Edit number {next(self.fresh)} of {anchor}.")
         article_services.section_update(
             article=self.article,
             anchor=anchor,
@@ -312,13 +346,20 @@ class ReviewMachine(RuleBasedStateMachine):
     # --- decisions ----------------------------------------------------------------------------
 
     @precondition(lambda self: self.has_open_review())
-    @rule(pick=PICK_MOSTLY_LATEST, approver=APPROVERS, kind=st.sampled_from(ReviewKind.values))
-    def approve(self, pick: int, approver: str, kind: str) -> None:
-        """The clinical sign-off, through `review_approve`."""
+    @rule(
+        pick=PICK_MOSTLY_LATEST,
+        approver=APPROVERS,
+        kind=st.sampled_from(ReviewKind.values),
+        checks_evidence=st.one_of(st.just(True), st.booleans()),
+    )
+    def approve(self, pick: int, approver: str, kind: str, checks_evidence: bool) -> None:
+        """The clinical sign-off, through `review_approve`, mostly with its evidence check."""
         review = self.pick(pick)
         expected = self.sign_refusal(review, "clinical", approver)
         if expected is None and kind == ReviewKind.CHANGE and not self.has_approval():
             expected = ChangeReviewNeedsFullReview
+        if expected is None and not checks_evidence:
+            expected = self.evidence_refusal(review, kind)
         if attempt(
             expected,
             lambda: review_services.review_approve(
@@ -326,6 +367,7 @@ class ReviewMachine(RuleBasedStateMachine):
                 reviewer=self.users[approver],
                 content_hash=review.version.content_hash,
                 kind=kind,
+                evidence=EVIDENCE if checks_evidence else [],
             ),
         ):
             self.record_sign_off(review, "clinical", approver, kind)
@@ -364,6 +406,7 @@ class ReviewMachine(RuleBasedStateMachine):
                 content_hash=review.version.content_hash,
                 kind=kind if role == "clinical" else "",
                 checklist=CHECKLISTS.get(role, []),
+                evidence=EVIDENCE if role == "clinical" else [],
             ),
         ):
             self.record_sign_off(review, role, signer, kind)
@@ -525,6 +568,9 @@ class ReviewMachine(RuleBasedStateMachine):
         assert markdown == [item["body"] for item in version.sections]
         assert markdown == self.frozen_bodies[self.live.pk]
         assert payload["version"] == version.number
+        # The cited reference is served as number 1, cited by part-0 only.
+        assert [item["key"] for item in payload["references"]] == ["src"]
+        assert [section["cites"] for section in payload["sections"]] == [[1], [], []]
 
     @invariant()
     def sign_offs_match_the_model_and_the_served_ones_are_the_live_review_s(self) -> None:
