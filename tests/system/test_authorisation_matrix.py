@@ -4,7 +4,10 @@ Staff authenticate with real bearer tokens, consuming sites with real API keys; 
 runs on fresh data, so one cell's write cannot change another's answer.
 """
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from articles import services as article_services
@@ -14,6 +17,8 @@ from governance import services as governance_services
 from ldncontent.tokens import token_issue
 from reviews import services as review_services
 from reviews.models import Comment
+from scheduling import services as scheduling_services
+from scheduling.models import EmbargoGrant, Schedule
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -280,6 +285,67 @@ OPERATIONS = [
     ),
 ]
 
+# Scheduling: staff read; clinical reviewers and publishing admins change. "#name" in a body
+# is the world's id as a number.
+OPERATIONS += [
+    ("schedules_list", "get", "/api/v1/schedules/", None, staff(200, 200, 200)),
+    ("schedules_retrieve", "get", "/api/v1/schedules/{schedule}/", None, staff(200, 200, 200)),
+    (
+        "schedules_cancel",
+        "post",
+        "/api/v1/schedules/{schedule}/cancel/",
+        {"reason": "Moved."},
+        staff(403, 200, 200),
+    ),
+    ("releases_list", "get", "/api/v1/releases/", None, staff(200, 200, 200)),
+    (
+        "releases_create",
+        "post",
+        "/api/v1/releases/",
+        {"name": "Guideline", "publish_at": "2100-01-01T09:00:00Z"},
+        staff(403, 201, 201),
+    ),
+    ("releases_retrieve", "get", "/api/v1/releases/{release}/", None, staff(200, 200, 200)),
+    (
+        "releases_add",
+        "post",
+        "/api/v1/releases/{release}/add/",
+        {"schedule": "#schedule"},
+        staff(403, 200, 200),
+    ),
+    (
+        "releases_remove",
+        "post",
+        "/api/v1/releases/{release}/remove/",
+        {"schedule": "#grouped_schedule"},
+        staff(403, 200, 200),
+    ),
+    (
+        "releases_cancel",
+        "post",
+        "/api/v1/releases/{release}/cancel/",
+        {"reason": "Delayed."},
+        staff(403, 200, 200),
+    ),
+    ("withdrawals_list", "get", "/api/v1/withdrawals/", None, staff(200, 200, 200)),
+    (
+        "articles_withdrawal_set",
+        "post",
+        "/api/v1/articles/live/withdrawal/",
+        {"withdraw_at": "2100-01-01T09:00:00Z", "reason": "Campaign ends."},
+        staff(403, 201, 201),
+    ),
+    (
+        "withdrawals_cancel",
+        "post",
+        "/api/v1/withdrawals/{withdrawal}/cancel/",
+        {},
+        staff(403, 200, 200),
+    ),
+    ("published_upcoming_list", "get", "/api/v1/published/upcoming/", None, DELIVERY),
+    ("published_upcoming_retrieve", "get", "/api/v1/published/upcoming/soon/", None, DELIVERY),
+]
+
 WRITES_NEED_ETAG = {"put", "patch", "delete"}
 
 
@@ -340,6 +406,32 @@ def world(db):
         category="error",
         text="The dose looks wrong.",
     )
+    schedules = []
+    for slug in ("soon", "grouped"):
+        soon = review_services.review_submit(article=article(slug), user=editor)
+        review_services.review_approve(
+            review=soon,
+            reviewer=approver,
+            content_hash=soon.version.content_hash,
+            kind=ReviewKind.FULL,
+            publish_at=timezone.now() + timedelta(days=1),
+        )
+        schedules.append(Schedule.objects.get(version=soon.version))
+    release = scheduling_services.release_create(
+        name="Guideline", publish_at=timezone.now() + timedelta(days=2), user=admin
+    )
+    scheduling_services.release_schedule_add(release=release, schedule=schedules[1], user=admin)
+    withdrawal = scheduling_services.withdrawal_set(
+        article=live_article,
+        withdraw_at=timezone.now() + timedelta(days=3),
+        reason="Campaign ends.",
+        user=admin,
+    )
+    EmbargoGrant.objects.create(
+        api_key=ConsumerApiKey.objects.get(name="valid"),
+        granted_by=admin,
+        granted_at=timezone.now(),
+    )
     return {
         "users": {"editor": editor, "clinician": clinician, "publishing_admin": admin},
         "keys": {"consumer_key": key, "revoked_key": revoked_plain},
@@ -349,6 +441,10 @@ def world(db):
             "comment": comment.pk,
             "feedback": feedback.pk,
             "live_hash": live.version.content_hash,
+            "schedule": schedules[0].pk,
+            "grouped_schedule": schedules[1].pk,
+            "release": release.pk,
+            "withdrawal": withdrawal.pk,
         },
         "endpoint": endpoint,
     }
@@ -365,6 +461,8 @@ def client_as(role: str, world) -> APIClient:
 
 
 def fill(value, ids):
+    if isinstance(value, str) and value.startswith("#"):
+        return ids[value[1:]]
     if isinstance(value, str):
         return value.format(**ids) if "{" in value else value
     if isinstance(value, dict):
