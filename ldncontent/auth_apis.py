@@ -67,8 +67,23 @@ class WhoAmIClinicianSerializer(serializers.Serializer):
     )
 
 
+class WhoAmISignOffRoleSerializer(serializers.Serializer):
+    """A sign-off role the user holds, and how their signatures name them."""
+
+    role = serializers.CharField(
+        source="role.code", read_only=True, help_text="The role's code, e.g. `pharmacist`."
+    )
+    role_name = serializers.CharField(
+        source="role.name", read_only=True, help_text="e.g. `Pharmacist`."
+    )
+    published_name = serializers.CharField(
+        read_only=True, help_text="The name readers see on the signature, e.g. `Sam Patel`."
+    )
+    credentials = serializers.CharField(read_only=True, help_text="e.g. `MPharm`.")
+
+
 class WhoAmISerializer(serializers.Serializer):
-    """The authenticated user, their roles and their clinician profile if any."""
+    """The authenticated user, their roles, their clinician profile and sign-off roles."""
 
     username = serializers.CharField(read_only=True, help_text="The username.")
     roles = serializers.ListField(
@@ -78,6 +93,12 @@ class WhoAmISerializer(serializers.Serializer):
         read_only=True,
         allow_null=True,
         help_text="The clinician profile (a superuser grants it); null for other staff.",
+    )
+    sign_off_roles = WhoAmISignOffRoleSerializer(
+        many=True,
+        read_only=True,
+        help_text="The other sign-off roles the user may sign (pharmacist, lay reader, ...); "
+        "the clinical role comes with the clinician profile.",
     )
 
 
@@ -190,14 +211,37 @@ class WhoAmIApi(APIView):
     @extend_schema(
         operation_id="auth_me",
         summary="Who am I",
-        description="The authenticated user, their role groups and, for clinicians, the "
-        "profile that approvals publish (name, credentials, profession, active).",
+        description="The authenticated user, their role groups, for clinicians the profile "
+        "that approvals publish (name, credentials, profession, active), and the other "
+        "sign-off roles they hold (active ones only).",
         tags=AUTH_TAG,
         responses={200: WhoAmISerializer, 401: NOT_AUTHENTICATED},
         examples=[
             OpenApiExample(
                 "editor",
-                value={"username": "editor", "roles": ["editors"], "clinician": None},
+                value={
+                    "username": "editor",
+                    "roles": ["editors"],
+                    "clinician": None,
+                    "sign_off_roles": [],
+                },
+                response_only=True,
+            ),
+            OpenApiExample(
+                "pharmacist",
+                value={
+                    "username": "sam-patel",
+                    "roles": ["sign-off-reviewers"],
+                    "clinician": None,
+                    "sign_off_roles": [
+                        {
+                            "role": "pharmacist",
+                            "role_name": "Pharmacist",
+                            "published_name": "Sam Patel",
+                            "credentials": "MPharm",
+                        }
+                    ],
+                },
                 response_only=True,
             ),
             OpenApiExample(
@@ -211,6 +255,7 @@ class WhoAmIApi(APIView):
                         "profession": "General practitioner",
                         "active": True,
                     },
+                    "sign_off_roles": [],
                 },
                 response_only=True,
             ),
@@ -219,12 +264,15 @@ class WhoAmIApi(APIView):
     def get(self, request: Request) -> Response:
         # The reverse one-to-one raises (an AttributeError) when there is no profile.
         profile = getattr(request.user, "clinician_profile", None)
+        # The reverse relation of reviews' SignOffRoleHolder: ldncontent imports no app.
+        sign_off_roles = request.user.sign_off_roles.filter(active=True).select_related("role")
         return Response(
             WhoAmISerializer(
                 {
                     "username": request.user.get_username(),
                     "roles": sorted(user_roles(request.user)),
                     "clinician": profile,
+                    "sign_off_roles": sign_off_roles.order_by("role__code"),
                 }
             ).data
         )

@@ -1,9 +1,10 @@
 """OpenAPI examples of the reviewer API."""
 
-from drf_spectacular.utils import OpenApiExample
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 
 from articles.apidocs import EXAMPLE_ARTICLE, EXAMPLE_HASH, VERSION_DIFF_EXAMPLE
 from articles.delivery.apidocs import PUBLISHED_ARTICLE_EXAMPLE
+from ldncontent.serializers import ErrorSerializer
 
 EXAMPLE_REVIEW = {
     "id": 12,
@@ -24,6 +25,7 @@ EXAMPLE_REVIEW = {
             "assignee": "clinician",
             "due_on": "2026-11-27",
             "signed": False,
+            "overdue": False,
         }
     ],
     "reviewer": None,
@@ -162,4 +164,344 @@ REVIEW_STATUS_EXAMPLE = OpenApiExample(
 # A preview is exactly what delivery would serve: the same document.
 PREVIEW_EXAMPLE = OpenApiExample(
     "preview", value=PUBLISHED_ARTICLE_EXAMPLE.value, response_only=True
+)
+
+
+# --- sign-offs -----------------------------------------------------------------------------------
+
+
+def refusals(description: str, *examples: tuple[str, str]) -> OpenApiResponse:
+    """An error response that several rules may give, one example per code."""
+    return OpenApiResponse(
+        response=ErrorSerializer,
+        description=description,
+        examples=[
+            OpenApiExample(code, value={"code": code, "detail": detail})
+            for code, detail in examples
+        ],
+    )
+
+
+PHARMACIST_CHECKLIST = ["Doses checked against the BNF"]
+EXAMPLE_PHARMACIST_REQUEST = {
+    "role": "pharmacist",
+    "role_name": "Pharmacist",
+    "required": True,
+    "needed_for_change": False,
+    "policies": ["Medicines"],
+    "assignee": "sam-patel",
+    "due_on": "2026-11-27",
+    "signed": False,
+    "overdue": False,
+}
+EXAMPLE_PHARMACIST_SIGN_OFF = {
+    "role": "pharmacist",
+    "role_name": "Pharmacist",
+    "signer": "sam-patel",
+    "signer_name": "Sam Patel",
+    "signer_credentials": "MPharm",
+    "signer_profession": "Pharmacist",
+    "registering_body": "GPhC",
+    "registration_number": "2070000",
+    "meaning": "I confirm the medicines information is accurate.",
+    "checklist": PHARMACIST_CHECKLIST,
+    "kind": "",
+    "last_reviewed": None,
+    "next_review_due": None,
+    "note": "",
+    "content_hash": EXAMPLE_HASH,
+    "signed_at": "2026-11-21T10:30:00Z",
+}
+SIGN_OFF_EXAMPLE = OpenApiExample(
+    "pharmacist",
+    value={"role": "pharmacist", "content_hash": EXAMPLE_HASH, "checklist": PHARMACIST_CHECKLIST},
+    request_only=True,
+)
+CLINICAL_SIGN_OFF_EXAMPLE = OpenApiExample(
+    "clinical, full review",
+    value={
+        "role": "clinical",
+        "content_hash": EXAMPLE_HASH,
+        "kind": "full",
+        "next_review_due": "2027-05-21",
+        "note": "Checked against current guidance.",
+    },
+    request_only=True,
+)
+SIGNED_REVIEW_EXAMPLE = OpenApiExample(
+    "awaiting the clinical sign-off",
+    value=EXAMPLE_REVIEW
+    | {
+        "sign_off_requests": [
+            EXAMPLE_REVIEW["sign_off_requests"][0],
+            EXAMPLE_PHARMACIST_REQUEST | {"signed": True},
+        ],
+        "sign_offs": [EXAMPLE_PHARMACIST_SIGN_OFF],
+    },
+    response_only=True,
+)
+ASSIGN_EXAMPLE = OpenApiExample(
+    "assign", value={"assignee": "sam-patel", "due_on": "2026-11-27"}, request_only=True
+)
+UNASSIGN_EXAMPLE = OpenApiExample(
+    "unassign", value={"assignee": None, "due_on": None}, request_only=True
+)
+ASSIGNED_REVIEW_EXAMPLE = OpenApiExample(
+    "assigned",
+    value=EXAMPLE_REVIEW
+    | {
+        "sign_off_requests": [EXAMPLE_REVIEW["sign_off_requests"][0], EXAMPLE_PHARMACIST_REQUEST],
+        "sign_offs": [],
+    },
+    response_only=True,
+)
+EXAMPLE_ROLE = {
+    "code": "pharmacist",
+    "name": "Pharmacist",
+    "meaning": "I confirm the medicines information is accurate.",
+    "checklist": PHARMACIST_CHECKLIST,
+    "resign_on_change": False,
+    "active": True,
+}
+EXAMPLE_CLINICAL_ROLE = {
+    "code": "clinical",
+    "name": "Clinical reviewer",
+    "meaning": "I have reviewed this version's clinical content and confirm it is accurate, "
+    "safe and appropriate for its audience.",
+    "checklist": [],
+    "resign_on_change": True,
+    "active": True,
+}
+ROLE_EXAMPLE = OpenApiExample("pharmacist", value=EXAMPLE_ROLE, response_only=True)
+ROLE_LIST_EXAMPLE = OpenApiExample(
+    "roles", value=[EXAMPLE_CLINICAL_ROLE, EXAMPLE_ROLE], response_only=True
+)
+ROLE_CREATE_EXAMPLE = OpenApiExample(
+    "pharmacist",
+    value={key: EXAMPLE_ROLE[key] for key in ("code", "name", "meaning", "checklist")}
+    | {"resign_on_change": False},
+    request_only=True,
+)
+ROLE_UPDATE_EXAMPLE = OpenApiExample(
+    "re-sign changes too", value={"resign_on_change": True}, request_only=True
+)
+EXAMPLE_POLICY = {
+    "id": 2,
+    "name": "Medicines",
+    "description": "Dosing advice is checked by a pharmacist.",
+    "scope": "topic medicines",
+    "topic": "medicines",
+    "audience": "",
+    "article": None,
+    "required_roles": ["pharmacist"],
+    "optional_roles": ["lay-reader"],
+    "active": True,
+}
+POLICY_EXAMPLE = OpenApiExample("medicines", value=EXAMPLE_POLICY, response_only=True)
+POLICY_LIST_EXAMPLE = OpenApiExample(
+    "policies",
+    value=[
+        EXAMPLE_POLICY,
+        {
+            "id": 1,
+            "name": "Clinical sign-off",
+            "description": "Every version is signed by a clinician.",
+            "scope": "all articles",
+            "topic": "",
+            "audience": "",
+            "article": None,
+            "required_roles": ["clinical"],
+            "optional_roles": [],
+            "active": True,
+        },
+    ],
+    response_only=True,
+)
+POLICY_CREATE_EXAMPLE = OpenApiExample(
+    "medicines",
+    value={
+        "name": "Medicines",
+        "description": EXAMPLE_POLICY["description"],
+        "topic": "medicines",
+        "required_roles": ["pharmacist"],
+        "optional_roles": ["lay-reader"],
+    },
+    request_only=True,
+)
+POLICY_UPDATE_EXAMPLE = OpenApiExample(
+    "lay reader required",
+    value={"required_roles": ["pharmacist", "lay-reader"], "optional_roles": []},
+    request_only=True,
+)
+EXAMPLE_HOLDER = {
+    "username": "sam-patel",
+    "published_name": "Sam Patel",
+    "credentials": "MPharm",
+    "profession": "Pharmacist",
+    "registering_body": "GPhC",
+    "registration_number": "2070000",
+    "active": True,
+}
+HOLDER_EXAMPLE = OpenApiExample("holder", value=EXAMPLE_HOLDER, response_only=True)
+HOLDER_LIST_EXAMPLE = OpenApiExample("holders", value=[EXAMPLE_HOLDER], response_only=True)
+REVOKED_HOLDER_EXAMPLE = OpenApiExample(
+    "revoked", value=EXAMPLE_HOLDER | {"active": False}, response_only=True
+)
+GRANT_EXAMPLE = OpenApiExample(
+    "grant",
+    value={key: value for key, value in EXAMPLE_HOLDER.items() if key != "active"}
+    | {"note": "Joined the medicines team."},
+    request_only=True,
+)
+REVOKE_EXAMPLE = OpenApiExample(
+    "revoke", value={"reason": "Left the medicines team."}, request_only=True
+)
+REQUIREMENTS_EXAMPLE = OpenApiExample(
+    "medicines article",
+    value=[
+        {
+            "role": "clinical",
+            "role_name": "Clinical reviewer",
+            "required": True,
+            "needed_for_change": True,
+            "policies": ["Clinical sign-off"],
+        },
+        {
+            "role": "lay-reader",
+            "role_name": "Lay reader",
+            "required": False,
+            "needed_for_change": True,
+            "policies": ["Medicines"],
+        },
+        {
+            "role": "pharmacist",
+            "role_name": "Pharmacist",
+            "required": True,
+            "needed_for_change": False,
+            "policies": ["Medicines"],
+        },
+    ],
+    response_only=True,
+)
+
+MANAGERS_ONLY = refusals(
+    "Only publishing admins may manage sign-off roles, policies and holders.",
+    ("not_allowed", "Only publishing-admins may create sign-off roles."),
+    (
+        "permission_denied",
+        "Your account has no role here: ask a publishing admin to add you to a group.",
+    ),
+)
+NOT_SIGNABLE = refusals(
+    "You may not sign this role of this version.",
+    (
+        "not_a_signer",
+        "Only an active pharmacist (a sign-off reviewer holding the 'pharmacist' role) may sign "
+        "for it.",
+    ),
+    (
+        "not_a_clinician",
+        "Only an active clinician (a clinical-reviewers member with an active clinician profile) "
+        "may approve, reject or request changes.",
+    ),
+    ("separation_of_duties", "You submitted this version: someone else must decide on it."),
+)
+SIGN_OFF_CONFLICTS = refusals(
+    "The signature does not fit the review as it is now.",
+    (
+        "content_hash_mismatch",
+        "The content hash you signed is not the one of this version: reload the review and check "
+        "the content again before signing.",
+    ),
+    (
+        "role_not_requested",
+        "Version 2 does not need a 'dietitian' sign-off: it needs clinical, pharmacist.",
+    ),
+    ("already_signed", "The pharmacist sign-off of this version is recorded."),
+    (
+        "invalid_transition",
+        "This review is approved: only a review awaiting a decision can be decided or withdrawn.",
+    ),
+    (
+        "signer_role_revoked",
+        "These sign-offs no longer count, as the signers have since lost the role: Sam Patel "
+        "(pharmacist). The version cannot be published on them: request changes and submit it "
+        "again.",
+    ),
+    (
+        "full_review_required",
+        "This article has no earlier approval: its first approval must be a full clinical review.",
+    ),
+)
+ASSIGN_FORBIDDEN = refusals(
+    "Only editors, publishing admins and clinicians assign sign-offs.",
+    (
+        "not_allowed",
+        "Only editors or publishing-admins or clinical-reviewers may assign sign-offs.",
+    ),
+)
+ASSIGN_CONFLICTS = refusals(
+    "The review is closed, does not need the role, or the role is signed.",
+    (
+        "invalid_transition",
+        "This review is approved: only the sign-offs of a review awaiting a decision can be "
+        "assigned.",
+    ),
+    (
+        "role_not_requested",
+        "Version 2 does not need a 'dietitian' sign-off: it needs clinical, pharmacist.",
+    ),
+    (
+        "already_signed",
+        "The pharmacist sign-off of this version is recorded: there is nobody left to assign.",
+    ),
+)
+ROLE_CONFLICTS = refusals(
+    "The code is taken, or the change would make the clinical role optional.",
+    ("sign_off_role_taken", "There is already a sign-off role 'pharmacist': choose another code."),
+    (
+        "clinical_role_fixed",
+        "The clinical role signs every version: its code cannot change, it cannot be deactivated "
+        "and it always re-signs changes.",
+    ),
+)
+POLICY_CONFLICTS = refusals(
+    "Another policy has this name.",
+    (
+        "sign_off_policy_taken",
+        "There is already a sign-off policy named 'Medicines': choose another.",
+    ),
+)
+GRANT_FORBIDDEN = refusals(
+    "Only publishing admins (and superusers) grant and revoke sign-off roles, never on their own "
+    "account.",
+    ("not_allowed", "Only publishing-admins may grant sign-off roles."),
+    (
+        "own_role",
+        "No one may grant a sign-off role for their own account: ask another publishing admin.",
+    ),
+)
+GRANT_CONFLICTS = refusals(
+    "The account holds the role already, or the role is the clinical one.",
+    (
+        "already_holds_role",
+        "sam-patel already holds the pharmacist role: edit their details instead.",
+    ),
+    (
+        "clinical_role_fixed",
+        "The clinical role is not granted or revoked here: a superuser grants the clinician role "
+        "on the clinician profiles.",
+    ),
+)
+REVOKE_CONFLICTS = refusals(
+    "The account does not hold the role, or the role is the clinical one.",
+    (
+        "no_sign_off_role",
+        "sam-patel does not hold the pharmacist role: there is nothing to revoke.",
+    ),
+    (
+        "clinical_role_fixed",
+        "The clinical role is not granted or revoked here: a superuser revokes the clinician role "
+        "on the clinician profiles.",
+    ),
 )

@@ -170,8 +170,10 @@ class VersionPreviewApi(StaffPermissions, APIView):
         operation_id="reviews_list",
         summary="The review queue",
         description="Reviews oldest first. By default only those awaiting a decision; filter "
-        "by `state`, `topic`, `overdue` (the article's live version is past its review date) "
-        "and `assigned=me`.",
+        "by `state`, `topic`, `overdue` (the article's live version is past its review date), "
+        "`assigned=me` (open reviews with a sign-off assigned to you and not yet signed: your "
+        "queue) and `sign_off_overdue` (open reviews with a sign-off past its due date and not "
+        "yet signed; each such request says `overdue`).",
         tags=REVIEWS_TAG,
         parameters=[
             OpenApiParameter(
@@ -184,7 +186,17 @@ class VersionPreviewApi(StaffPermissions, APIView):
                 "topic", {"type": "string", "maxLength": 50}, description="A topic slug."
             ),
             OpenApiParameter("overdue", OpenApiTypes.BOOL, description="Past review date."),
-            OpenApiParameter("assigned", OpenApiTypes.STR, enum=["me"]),
+            OpenApiParameter(
+                "assigned",
+                OpenApiTypes.STR,
+                enum=["me"],
+                description="`me`: sign-offs assigned to you, not yet signed.",
+            ),
+            OpenApiParameter(
+                "sign_off_overdue",
+                OpenApiTypes.BOOL,
+                description="A sign-off is past its due date and not yet signed.",
+            ),
         ],
         responses={
             200: ReviewSummaryOutputSerializer(many=True),
@@ -209,6 +221,7 @@ class ReviewListApi(StaffPermissions, generics.ListAPIView):
             topic=filters.get("topic"),
             overdue=filters.get("overdue"),
             assigned_to_me=filters.get("assigned") == "me",
+            sign_off_overdue=filters.get("sign_off_overdue"),
         )
 
 
@@ -230,13 +243,18 @@ class ReviewDetailApi(StaffPermissions, APIView):
 class ReviewApproveApi(StaffPermissions, APIView):
     @extend_schema(
         operation_id="reviews_approve",
-        summary="Approve and publish",
-        description="Approve exactly the content shown and publish it. Only an active "
-        "clinician who neither submitted nor edited this content may approve (403 "
-        "`not_a_clinician` / `separation_of_duties`). `content_hash` must be the one shown "
-        "with the review (409 `content_hash_mismatch`). A `full` review sets last_reviewed to "
-        "today and next_review_due (default 12 months; you may choose sooner); a `change` "
-        "review keeps the dates of the last full review.\n\n"
+        summary="The clinical sign-off: approve, and publish once every role has signed",
+        description="The clinical sign-off of exactly the content shown (the same as "
+        "`POST .../sign-off/` with `role: clinical`). Only an active clinician who neither "
+        "submitted nor edited this content may approve (403 `not_a_clinician` / "
+        "`separation_of_duties`). `content_hash` must be the one shown with the review (409 "
+        "`content_hash_mismatch`); `checklist` confirms every statement of the clinical "
+        "role's checklist, if it has one. A `full` review sets last_reviewed to today and "
+        "next_review_due (default 12 months; you may choose sooner); a `change` review keeps "
+        "the dates of the last full review.\n\n"
+        "The version is published now if no other role must sign. Otherwise **the review "
+        "stays `submitted`** (see `sign_off_requests`) and the last required sign-off "
+        "approves and publishes it.\n\n"
         "With `publish_at` (or `release`), the version is not published at approval but "
         "scheduled: it goes out at that time (or with the release), and the live version is "
         "served until then (see `schedules_list`). If the time has passed when the last "

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Exists, Max, OuterRef, Prefetch, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,6 +26,7 @@ from articles.snapshots import (
     version_snapshot,
     working_copy_snapshot,
 )
+from ldncontent.permissions import CLINICAL_REVIEWERS
 from reviews.models import (
     CLINICAL_ROLE,
     ClinicianProfile,
@@ -33,7 +35,10 @@ from reviews.models import (
     Review,
     ReviewState,
     SignOff,
+    SignOffPolicy,
     SignOffRequest,
+    SignOffRole,
+    SignOffRoleHolder,
 )
 from reviews.policy import latest_review_due
 
@@ -56,8 +61,13 @@ def review_queue(
     topic: str | None = None,
     overdue: bool | None = None,
     assigned_to_me: bool = False,
+    sign_off_overdue: bool | None = None,
 ) -> QuerySet[Review]:
-    """Reviews oldest first (the queue), by default only those awaiting a decision."""
+    """Reviews oldest first (the queue), by default only those awaiting a decision.
+
+    `assigned_to_me`: open reviews with a sign-off assigned to `user` and not yet signed.
+    `sign_off_overdue`: open reviews with a sign-off past its due date and not yet signed.
+    """
     reviews = (
         Review.objects.select_related("version", "article", "reviewer", "version__submitted_by")
         .prefetch_related(*REVIEW_SIGN_OFF_PREFETCH)
@@ -74,9 +84,21 @@ def review_queue(
         reviews = reviews.filter(condition) if overdue else reviews.exclude(condition)
     if assigned_to_me:
         reviews = reviews.filter(
-            Exists(SignOffRequest.objects.filter(review=OuterRef("pk"), assignee=user))
+            Exists(_unsigned_requests().filter(assignee=user)), state=ReviewState.SUBMITTED
         )
+    if sign_off_overdue is not None:
+        condition = Q(
+            Exists(_unsigned_requests().filter(due_on__lt=timezone.localdate())),
+            state=ReviewState.SUBMITTED,
+        )
+        reviews = reviews.filter(condition) if sign_off_overdue else reviews.exclude(condition)
     return reviews
+
+
+def _unsigned_requests() -> QuerySet[SignOffRequest]:
+    """The sign-off requests of the outer review whose role nobody has signed yet."""
+    signed = SignOff.objects.filter(review=OuterRef("review"), role=OuterRef("role"))
+    return SignOffRequest.objects.filter(review=OuterRef("pk")).exclude(Exists(signed))
 
 
 def review_get(*, review_id: int) -> Review:
@@ -107,6 +129,55 @@ def comment_get(*, review: Review, comment_id: int) -> Comment:
     if comment is None:
         raise Http404(f"Review {review.pk} has no comment {comment_id}.")
     return comment
+
+
+def sign_off_role_list() -> QuerySet[SignOffRole]:
+    """Every sign-off role, the clinical one first, then by code."""
+    return SignOffRole.objects.annotate(
+        clinical_first=Case(When(code=CLINICAL_ROLE, then=0), default=1)
+    ).order_by("clinical_first", "code")
+
+
+def sign_off_role_get(*, code: str) -> SignOffRole:
+    """The sign-off role with this code, or 404."""
+    role = SignOffRole.objects.filter(code=code).first()
+    if role is None:
+        raise Http404(f"There is no sign-off role {code!r}.")
+    return role
+
+
+def sign_off_policy_list() -> QuerySet[SignOffPolicy]:
+    """Every sign-off policy by name, with its article and roles (three queries in all)."""
+    return SignOffPolicy.objects.select_related("article").prefetch_related(
+        Prefetch("required_roles", queryset=SignOffRole.objects.order_by("code")),
+        Prefetch("optional_roles", queryset=SignOffRole.objects.order_by("code")),
+    )
+
+
+def sign_off_policy_get(*, policy_id: int) -> SignOffPolicy:
+    """The sign-off policy with this id, or 404."""
+    policy = sign_off_policy_list().filter(pk=policy_id).first()
+    if policy is None:
+        raise Http404(f"There is no sign-off policy {policy_id}.")
+    return policy
+
+
+def sign_off_role_holders(*, role: SignOffRole) -> QuerySet:
+    """The people who hold `role`, active ones first: its holders, or for the clinical role
+    the clinicians (clinical-reviewers members with a clinician profile)."""
+    if role.code == CLINICAL_ROLE:
+        holders = ClinicianProfile.objects.filter(user__groups__name=CLINICAL_REVIEWERS)
+    else:
+        holders = SignOffRoleHolder.objects.filter(role=role)
+    return holders.select_related("user").order_by("-active", "published_name", "pk")
+
+
+def user_get(*, username: str):
+    """The account with this username, or 404."""
+    user = get_user_model()._default_manager.filter(username=username).first()
+    if user is None:
+        raise Http404(f"There is no account {username!r}.")
+    return user
 
 
 @dataclass(frozen=True)

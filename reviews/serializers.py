@@ -1,5 +1,6 @@
 """Input and output shapes of the reviewer API."""
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -26,6 +27,7 @@ from reviews.models import (
     SignOff,
     SignOffRequest,
 )
+from reviews.services.policies import CHECKLIST_ITEM_MAX_LENGTH, CHECKLIST_MAX_ITEMS
 
 
 def _username(source: str, help_text: str) -> serializers.CharField:
@@ -41,6 +43,10 @@ class SignOffRequestOutputSerializer(serializers.ModelSerializer):
     role_name = serializers.CharField(source="role.name", read_only=True)
     assignee = _username("assignee", "The person asked to sign, if any.")
     signed = serializers.SerializerMethodField(help_text="Whether the role has been signed.")
+    overdue = serializers.SerializerMethodField(
+        help_text="Whether the signature is late: due before today, not signed, and the review "
+        "still awaits its sign-offs."
+    )
 
     class Meta:
         model = SignOffRequest
@@ -53,12 +59,21 @@ class SignOffRequestOutputSerializer(serializers.ModelSerializer):
             "assignee",
             "due_on",
             "signed",
+            "overdue",
         ]
         read_only_fields = fields
 
     def get_signed(self, request: SignOffRequest) -> bool:
         return any(
             sign_off.role_id == request.role_id for sign_off in request.review.sign_offs.all()
+        )
+
+    def get_overdue(self, request: SignOffRequest) -> bool:
+        return (
+            request.due_on is not None
+            and request.due_on < timezone.localdate()
+            and request.review.state == ReviewState.SUBMITTED
+            and not self.get_signed(request)
         )
 
 
@@ -287,6 +302,7 @@ class ReviewQueueQuerySerializer(serializers.Serializer):
     topic = StrictCharField(required=False, allow_blank=True, max_length=TOPIC_MAX_LENGTH)
     overdue = serializers.BooleanField(required=False)
     assigned = serializers.ChoiceField(choices=["me"], required=False)
+    sign_off_overdue = serializers.BooleanField(required=False)
     page = serializers.IntegerField(required=False, min_value=1)
     page_size = serializers.IntegerField(required=False, min_value=1)
 
@@ -341,6 +357,14 @@ class ApproveInputSerializer(StrictSerializer):
         help_text="Full reviews only: a date sooner than the default interval (12 months).",
     )
     note = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+    checklist = serializers.ListField(
+        child=StrictCharField(max_length=CHECKLIST_ITEM_MAX_LENGTH),
+        max_length=CHECKLIST_MAX_ITEMS,
+        required=False,
+        default=list,
+        help_text="Every statement of the clinical role's checklist, confirmed (empty when it "
+        "has none).",
+    )
     publish_at = serializers.DateTimeField(
         required=False,
         help_text="Publish at this time (in the future) instead of at once: the approved "

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reviews import apis
+from reviews import apis, signoff_apis
 
 urlpatterns = [
     path("articles/<slug:slug>/submit/", apis.ArticleSubmitApi.as_view(), name="article-submit"),
@@ -41,5 +41,50 @@ urlpatterns = [
         "reviews/<int:review_id>/comments/<int:comment_id>/resolve/",
         apis.CommentResolveApi.as_view(),
         name="review-comment-resolve",
+    ),
+    path(
+        "reviews/<int:review_id>/sign-off/",
+        signoff_apis.ReviewSignOffApi.as_view(),
+        name="review-sign-off",
+    ),
+    path(
+        "reviews/<int:review_id>/sign-off-requests/<slug:role>/assign/",
+        signoff_apis.SignOffRequestAssignApi.as_view(),
+        name="review-sign-off-assign",
+    ),
+    path(
+        "articles/<slug:slug>/sign-off-requirements/",
+        signoff_apis.ArticleSignOffRequirementsApi.as_view(),
+        name="article-sign-off-requirements",
+    ),
+    path(
+        "sign-off-roles/",
+        signoff_apis.SignOffRoleListCreateApi.as_view(),
+        name="sign-off-role-list",
+    ),
+    path(
+        "sign-off-roles/<slug:code>/",
+        signoff_apis.SignOffRoleDetailApi.as_view(),
+        name="sign-off-role-detail",
+    ),
+    path(
+        "sign-off-roles/<slug:code>/holders/",
+        signoff_apis.SignOffRoleHolderListGrantApi.as_view(),
+        name="sign-off-role-holders",
+    ),
+    path(
+        "sign-off-roles/<slug:code>/holders/<str:username>/revoke/",
+        signoff_apis.SignOffRoleRevokeApi.as_view(),
+        name="sign-off-role-revoke",
+    ),
+    path(
+        "sign-off-policies/",
+        signoff_apis.SignOffPolicyListCreateApi.as_view(),
+        name="sign-off-policy-list",
+    ),
+    path(
+        "sign-off-policies/<int:policy_id>/",
+        signoff_apis.SignOffPolicyDetailApi.as_view(),
+        name="sign-off-policy-detail",
     ),
 ]

@@ -20,6 +20,7 @@ from reviews.services.roles import (
     staff_roles_set,
 )
 from reviews.services.signoffs import (
+    article_sign_off_requirements,
     ensure_can_decide,
     ensure_can_sign,
     sign_off_requirements,
@@ -39,6 +40,7 @@ from reviews.services.workflow import (
 __all__ = [
     "GRANTABLE_ROLES",
     "PROFILE_FIELDS",
+    "article_sign_off_requirements",
     "clinician_grant",
     "clinician_profile_update",
     "clinician_revoke",

@@ -84,6 +84,12 @@ def sign_off_requirements(*, version: Version) -> list[RoleRequirement]:
     return sorted(requirements, key=lambda item: (item.role.code != CLINICAL_ROLE, item.role.code))
 
 
+def article_sign_off_requirements(*, article: Article) -> list[RoleRequirement]:
+    """The roles the article's working copy would need (and invite) if submitted now."""
+    unsaved = Version(article=article, topics=article.topics, audience=article.audience)
+    return sign_off_requirements(version=unsaved)
+
+
 def _covers(policy: SignOffPolicy, version: Version) -> bool:
     if policy.topic:
         return policy.topic in version.topics

@@ -37,6 +37,7 @@ def test_the_token_authenticates_the_authoring_api(api_client):
         "username": user.username,
         "roles": ["editors"],
         "clinician": None,
+        "sign_off_roles": [],
     }
 
 
@@ -52,6 +53,7 @@ def test_who_am_i_shows_a_clinician_the_profile_their_approvals_publish(api_clie
             "profession": "General practitioner",
             "active": True,
         },
+        "sign_off_roles": [],
     }
 
 

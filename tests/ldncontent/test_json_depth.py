@@ -14,7 +14,7 @@ from governance import services as governance_services
 from ldncontent.parsers import MAX_NESTING_DEPTH, LimitedJSONParser
 from ldncontent.tokens import token_issue
 from reviews import services as review_services
-from reviews.models import Comment
+from reviews.models import Comment, SignOffPolicy
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +113,10 @@ def path_values(make_article, editor_user, doctor, publisher, consumer_key) -> d
         "comment_id": str(comment.pk),
         "endpoint_id": str(endpoint.pk),
         "feedback_id": str(feedback.pk),
+        "role": "clinical",
+        "code": "clinical",
+        "username": doctor.username,
+        "policy_id": str(SignOffPolicy.objects.values_list("pk", flat=True).first()),
     }
 
 

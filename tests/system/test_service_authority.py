@@ -508,7 +508,13 @@ def test_every_write_service_is_in_the_table():
     system |= {"feedback_receive", "feedback_acknowledge"}
     not_writes |= {"TRIAGE_ROLES", "EXPORT_ROLES", "TRIAGE_MOVES"}
     # Reads of who may sign what, used by the services, the API and the admin.
-    checks = {"ensure_can_sign", "signer_for", "sign_off_requirements", "evidence_required"}
+    checks = {
+        "ensure_can_sign",
+        "signer_for",
+        "sign_off_requirements",
+        "article_sign_off_requirements",
+        "evidence_required",
+    }
     exported = set(article_writes) | set(review_writes) | set(governance_writes)
     services = {name for name, _, _ in SERVICES}
     assert exported - not_writes - system - checks - services == set()
