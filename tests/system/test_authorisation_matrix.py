@@ -23,7 +23,15 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "consumer_key", "revoked_key", "editor", "clinician", "publishing_admin"]
+ROLES = [
+    "anonymous",
+    "consumer_key",
+    "revoked_key",
+    "editor",
+    "clinician",
+    "publishing_admin",
+    "sign_off_reviewer",
+]
 STAFF_READ = {"anonymous": 401, "consumer_key": 401, "revoked_key": 401}
 DELIVERY = {
     "anonymous": 401,
@@ -37,6 +45,48 @@ DELIVERY = {
 
 def staff(editor, clinician, admin):
     return {**STAFF_READ, "editor": editor, "clinician": clinician, "publishing_admin": admin}
+
+
+# A sign-off reviewer (a pharmacist, a lay reader) is answered as a clinician is, except here:
+# they sign the roles they hold and comment, but decide, retract, assign, triage and export
+# nothing.
+SIGN_OFF_REVIEWER = {
+    "articles_retract": 403,
+    "reviews_approve": 403,
+    "reviews_request_changes": 403,
+    "reviews_reject": 403,
+    "reviews_sign_off": 200,
+    "reviews_sign_off_requests_assign": 403,
+    "feedback_list": 403,
+    "feedback_retrieve": 403,
+    "feedback_triage": 403,
+    "reviews_feedback": 403,
+    "versions_dossier": 403,
+    "dossiers_sample": 403,
+    **dict.fromkeys(
+        (
+            "schedules_list",
+            "schedules_retrieve",
+            "schedules_cancel",
+            "releases_list",
+            "releases_create",
+            "releases_retrieve",
+            "releases_add",
+            "releases_remove",
+            "releases_cancel",
+            "withdrawals_list",
+            "articles_withdrawal_set",
+            "withdrawals_cancel",
+        ),
+        403,
+    ),
+}
+
+
+def expected_status(name: str, expected: dict, role: str) -> int:
+    if role == "sign_off_reviewer":
+        return SIGN_OFF_REVIEWER.get(name, expected["clinician"])
+    return expected[role]
 
 
 # (name, method, path, body, expected status per role)
@@ -240,6 +290,92 @@ OPERATIONS = [
         {"name": "CMS", "url": "https://cms.example.org/hooks"},
         staff(403, 403, 201),
     ),
+    (
+        "reviews_sign_off",
+        "post",
+        "/api/v1/reviews/{medicines_review}/sign-off/",
+        {"role": "pharmacist", "content_hash": "{medicines_hash}"},
+        staff(403, 403, 403),
+    ),
+    (
+        "reviews_sign_off_requests_assign",
+        "post",
+        "/api/v1/reviews/{review}/sign-off-requests/clinical/assign/",
+        {"assignee": "matrix-approver", "due_on": None},
+        staff(200, 200, 200),
+    ),
+    (
+        "articles_sign_off_requirements",
+        "get",
+        "/api/v1/articles/draft/sign-off-requirements/",
+        None,
+        staff(200, 200, 200),
+    ),
+    ("sign_off_roles_list", "get", "/api/v1/sign-off-roles/", None, staff(200, 200, 200)),
+    (
+        "sign_off_roles_create",
+        "post",
+        "/api/v1/sign-off-roles/",
+        {"code": "dietitian", "name": "Dietitian", "meaning": "The diet advice is sound."},
+        staff(403, 403, 201),
+    ),
+    (
+        "sign_off_roles_retrieve",
+        "get",
+        "/api/v1/sign-off-roles/pharmacist/",
+        None,
+        staff(200, 200, 200),
+    ),
+    (
+        "sign_off_roles_partial_update",
+        "patch",
+        "/api/v1/sign-off-roles/pharmacist/",
+        {"name": "Medicines pharmacist"},
+        staff(403, 403, 200),
+    ),
+    (
+        "sign_off_roles_holders_list",
+        "get",
+        "/api/v1/sign-off-roles/pharmacist/holders/",
+        None,
+        staff(200, 200, 200),
+    ),
+    (
+        "sign_off_roles_holders_grant",
+        "post",
+        "/api/v1/sign-off-roles/pharmacist/holders/",
+        {"username": "matrix-candidate", "published_name": "Ngozi Obi"},
+        staff(403, 403, 201),
+    ),
+    (
+        "sign_off_roles_holders_revoke",
+        "post",
+        "/api/v1/sign-off-roles/pharmacist/holders/matrix-holder/revoke/",
+        {"reason": "Left the team."},
+        staff(403, 403, 200),
+    ),
+    ("sign_off_policies_list", "get", "/api/v1/sign-off-policies/", None, staff(200, 200, 200)),
+    (
+        "sign_off_policies_create",
+        "post",
+        "/api/v1/sign-off-policies/",
+        {"name": "Carers", "audience": "caregiver", "required_roles": ["pharmacist"]},
+        staff(403, 403, 201),
+    ),
+    (
+        "sign_off_policies_retrieve",
+        "get",
+        "/api/v1/sign-off-policies/{policy}/",
+        None,
+        staff(200, 200, 200),
+    ),
+    (
+        "sign_off_policies_partial_update",
+        "patch",
+        "/api/v1/sign-off-policies/{policy}/",
+        {"active": False},
+        staff(403, 403, 200),
+    ),
     ("auth_me", "get", "/api/v1/auth/me/", None, staff(200, 200, 200)),
     ("auth_token_revoke", "post", "/api/v1/auth/token/revoke/", None, staff(204, 204, 204)),
     ("published_articles_list", "get", "/api/v1/published/articles/", None, DELIVERY),
@@ -351,8 +487,16 @@ WRITES_NEED_ETAG = {"put", "patch", "delete"}
 
 @pytest.fixture
 def world(db):
-    """A draft, a pending review (v1 of `pending`), a live article, keys and role users."""
+    """A draft, a pending review (v1 of `pending`), a live article, keys, role users, and a
+    pharmacist role with a policy, holders and a review of a medicines article needing it."""
     editor = factories.editor(username="matrix-editor")
+    pharmacist_role = factories.sign_off_role("pharmacist", name="Pharmacist")
+    policy = factories.sign_off_policy(
+        name="Medicines", required=[pharmacist_role], topic="medicines"
+    )
+    pharmacist = factories.sign_off_reviewer(role=pharmacist_role, username="matrix-pharmacist")
+    factories.sign_off_reviewer(role=pharmacist_role, username="matrix-holder")
+    factories.UserFactory(username="matrix-candidate")
     clinician = factories.clinician_with_profile(username="matrix-clinician")
     approver = factories.clinician_with_profile(username="matrix-approver")
     admin = factories.publishing_admin(username="matrix-admin")
@@ -376,6 +520,10 @@ def world(db):
         values={"key": "src", "kind": "website", "title": "Source", "url": "https://e.org/"},
     )
     review = review_services.review_submit(article=article("pending"), user=editor)
+    medicines = article("medicines")
+    medicines.topics = ["medicines"]
+    medicines.save(update_fields=["topics"])
+    medicines_review = review_services.review_submit(article=medicines, user=editor)
     live = review_services.review_submit(article=article("live"), user=editor)
     review_services.review_approve(
         review=live, reviewer=approver, content_hash=live.version.content_hash, kind=ReviewKind.FULL
@@ -433,11 +581,19 @@ def world(db):
         granted_at=timezone.now(),
     )
     return {
-        "users": {"editor": editor, "clinician": clinician, "publishing_admin": admin},
+        "users": {
+            "editor": editor,
+            "clinician": clinician,
+            "publishing_admin": admin,
+            "sign_off_reviewer": pharmacist,
+        },
         "keys": {"consumer_key": key, "revoked_key": revoked_plain},
         "ids": {
             "review": review.pk,
             "hash": review.version.content_hash,
+            "medicines_review": medicines_review.pk,
+            "medicines_hash": medicines_review.version.content_hash,
+            "policy": policy.pk,
             "comment": comment.pk,
             "feedback": feedback.pk,
             "live_hash": live.version.content_hash,
@@ -474,10 +630,10 @@ def fill(value, ids):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
-    ("method", "path", "body", "expected"),
-    [pytest.param(*operation[1:], id=operation[0]) for operation in OPERATIONS],
+    ("name", "method", "path", "body", "expected"),
+    [pytest.param(*operation, id=operation[0]) for operation in OPERATIONS],
 )
-def test_authorisation_matrix(world, role, method, path, body, expected):
+def test_authorisation_matrix(world, role, name, method, path, body, expected):
     client = client_as(role, world)
     path = fill(path, world["ids"])
     headers = {}
@@ -490,7 +646,8 @@ def test_authorisation_matrix(world, role, method, path, body, expected):
             article=article, sections=section_list(article=article)
         )
     response = getattr(client, method)(path, fill(body, world["ids"]), format="json", **headers)
-    assert response.status_code == expected[role], (role, method, path, response.content[:300])
+    status = expected_status(name, expected, role)
+    assert response.status_code == status, (role, method, path, response.content[:300])
     if response.status_code >= 400:
         assert response.json()["code"], response.content
 
