@@ -50,8 +50,9 @@ class ReviewSignOffApi(StaffPermissions, APIView):
         "the role may sign it (for `clinical`: an active clinician), never someone who "
         "submitted or edited the version, and nobody signs two roles of one version (403). "
         "Confirm every statement of the role's `checklist`. The clinical sign-off also says "
-        "the `kind` of review (`full` or `change`) and may set `next_review_due`; other roles "
-        "leave both out.\n\n"
+        "the `kind` of review (`full` or `change`), may set `next_review_due` and carries the "
+        "`evidence` checks of the references the review covers (409 "
+        "`evidence_checks_missing` lists any left out); other roles leave all three out.\n\n"
         "**The review stays `submitted` until the last required sign-off**: that signature "
         "approves the review and publishes the version, in its transaction. A `change` review "
         "needs only the roles that re-sign changes (`needed_for_change`). "
@@ -85,6 +86,7 @@ class ReviewSignOffApi(StaffPermissions, APIView):
             next_review_due=data["next_review_due"],
             checklist=data["checklist"],
             note=data["note"],
+            evidence=data["evidence"],
         )
         return Response(_review_output(review.pk))
 

@@ -10,7 +10,11 @@ from articles.models import SLUG_MESSAGE, Article, Audience, ReviewKind, slug_va
 from articles.services.validation import TOPIC_MAX_LENGTH
 from ldncontent.serializers import StrictBooleanField, StrictCharField, StrictSerializer
 from reviews.models import SignOffPolicy, SignOffRole, SignOffRoleHolder
-from reviews.serializers import ReviewSummaryOutputSerializer, SignOffOutputSerializer
+from reviews.serializers import (
+    EvidenceCheckInputSerializer,
+    ReviewSummaryOutputSerializer,
+    SignOffOutputSerializer,
+)
 from reviews.services.policies import CHECKLIST_ITEM_MAX_LENGTH, CHECKLIST_MAX_ITEMS
 
 ROLE_CODE_MAX_LENGTH = SignOffRole._meta.get_field("code").max_length
@@ -85,6 +89,14 @@ class SignOffInputSerializer(StrictSerializer):
         default=None,
         help_text="The clinical sign-off of a full review only: a date sooner than the default "
         "interval (12 months).",
+    )
+    evidence = EvidenceCheckInputSerializer(
+        many=True,
+        required=False,
+        default=list,
+        max_length=200,
+        help_text="The clinical sign-off only: a check of each reference the review covers "
+        "(`evidence_to_check` of the review).",
     )
 
 

@@ -330,3 +330,19 @@ def test_the_admin_approves_with_every_check_and_shows_them(doctor, cited):
     html = client.get(f"/admin/reviews/review/{cited.pk}/change/").content.decode()
     assert "Replaced by newer evidence" in html
     assert "A 2025 review supersedes it" in html
+
+
+def test_the_sign_off_api_carries_the_clinical_evidence_checks(doctor_client, cited):
+    url = f"/api/v1/reviews/{cited.pk}/sign-off/"
+    body = {"role": "clinical", "content_hash": cited.version.content_hash, "kind": "full"}
+    missing = doctor_client.post(url, body, format="json")
+    assert missing.status_code == 409, missing.content
+    assert missing.json()["errors"]["missing"] == ["nice-ng193", "younger-2013"]
+    signed = doctor_client.post(
+        url,
+        {**body, "evidence": [check("nice-ng193"), check("younger-2013")]},
+        format="json",
+    )
+    assert signed.status_code == 200, signed.content
+    assert EvidenceCheck.objects.count() == 2
+    assert Publication.objects.get().version == cited.version
