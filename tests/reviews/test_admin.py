@@ -242,8 +242,13 @@ def test_publishing_admins_manage_consumer_sites_and_accounts_but_not_clinicians
     assert Review.objects.get(pk=changed_review.pk).state == "submitted"
 
 
-# The sections inline is read-only: an empty management form leaves the sections alone.
-NO_INLINE_CHANGES = {"sections-TOTAL_FORMS": "0", "sections-INITIAL_FORMS": "0"}
+# The sections and references inlines are read-only: empty management forms leave them alone.
+NO_INLINE_CHANGES = {
+    "sections-TOTAL_FORMS": "0",
+    "sections-INITIAL_FORMS": "0",
+    "references-TOTAL_FORMS": "0",
+    "references-INITIAL_FORMS": "0",
+}
 
 
 def test_a_history_revert_changes_only_the_working_copy_and_is_recorded(
