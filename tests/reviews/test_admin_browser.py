@@ -11,9 +11,10 @@ import pytest
 from django.db import connections
 
 from articles import services as article_services
-from articles.models import ConsumerSite
+from articles.models import ConsumerSite, Publication
 from articles.selectors import article_etag, section_list
 from reviews import services
+from reviews.models import EvidenceCheck
 from tests import factories
 
 CHROMIUM = (
@@ -252,6 +253,49 @@ def test_a_two_role_sign_off_in_the_browser_publishes_only_after_both(
         ("clinical", "Dr Amina"),
         ("pharmacist", "Sam Patel"),
     ]
+
+
+def test_a_clinician_checks_the_evidence_and_approves_in_the_browser(
+    browser, live_server, make_article, editor_user
+):
+    article = make_article(sections=2)
+    article_services.reference_create(
+        article=article,
+        user=editor_user,
+        if_match=article_etag(article=article, sections=section_list(article=article)),
+        values={"key": "nice-ng193", "kind": "guideline", "title": "Chronic pain in over 16s"},
+    )
+    article_services.section_update(
+        article=article,
+        anchor="part-0",
+        user=editor_user,
+        if_match=article_etag(article=article, sections=section_list(article=article)),
+        changes={"body": "Guidance [^nice-ng193]."},
+    )
+    review = services.review_submit(article=article, user=editor_user)
+    factories.clinician_with_profile(username="amina", is_staff=True)
+    page = new_page(browser)
+    log_in(page, live_server, "amina")
+    page.goto(f"{live_server.url}/admin/reviews/review/{review.pk}/change/")
+    assert "Chronic pain in over 16s" in page.inner_text("#ldn-references")
+    # The preview shows the citation as a numbered link to the reference.
+    assert page.locator('#ldn-preview sup a[href="#ref-1"]').inner_text() == "1"
+
+    page.click('#ldn-approve-form button[name="approve"]')  # no check: refused
+    page.wait_for_selector("ul.messagelist li.error")
+    assert "missing nice-ng193" in page.inner_text("ul.messagelist")
+    assert not Publication.objects.exists()
+
+    page.select_option('select[name="evidence-nice-ng193-verdict"]', "replaced")
+    page.fill('input[name="evidence-nice-ng193-note"]', "NG193 updated in 2025; advice stands.")
+    page.click('#ldn-approve-form button[name="approve"]')
+    page.wait_for_selector("ul.messagelist li.success")
+    assert "Approved and published." in page.inner_text("ul.messagelist")
+    assert "Replaced by newer evidence" in page.inner_text("#ldn-references")
+    check = EvidenceCheck.objects.get()
+    assert (check.reference_key, check.verdict) == ("nice-ng193", "replaced")
+    payload = Publication.objects.get().payload
+    assert b'"citation"' in bytes(payload)
 
 
 def live_server_screenshot():
