@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from articles.models import SLUG_MESSAGE, Article, Audience, ReviewKind, slug_validator
 from articles.services.validation import TOPIC_MAX_LENGTH
@@ -28,6 +29,12 @@ POLICY_ROLES_MAX = 50
 
 class StrictSlugRelatedField(serializers.SlugRelatedField):
     """A reference by slug (a code, a username) that must be a string naming an existing row."""
+
+    def run_validation(self, data=empty):
+        # DRF turns "" into null for a nullable relation; "" names nothing, so it is refused.
+        if data == "":
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().run_validation(data)
 
     def to_internal_value(self, data: Any):
         if not isinstance(data, str):

@@ -609,3 +609,15 @@ def test_list_reads_take_a_fixed_number_of_queries(
     for url, limit in reads.items():
         with django_assert_max_num_queries(limit):
             assert editor_client.get(url).status_code == 200, url
+
+
+def test_a_blank_article_or_account_names_nothing(publisher_client, medicines_review):
+    policy = SignOffPolicy.objects.get(name="Medicines")
+    response = publisher_client.patch(
+        f"/api/v1/sign-off-policies/{policy.pk}/", {"article": ""}, format="json"
+    )
+    assert "article" in assert_error(response, 400, "invalid")["errors"]
+    response = assign(publisher_client, medicines_review, assignee="")
+    assert "assignee" in assert_error(response, 400, "invalid")["errors"]
+    policy.refresh_from_db()
+    assert policy.topic == "medicines"
