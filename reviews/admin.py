@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -22,7 +22,13 @@ from django.utils.html import format_html, format_html_join
 
 from articles import selectors as article_selectors
 from articles.admin.base import ReadOnlyAdminMixin
-from articles.models import ReviewKind, topics_include
+from articles.models import (
+    Reference,
+    ReferenceCheckResult,
+    ReferenceStatus,
+    ReviewKind,
+    topics_include,
+)
 from ldncontent.exceptions import DomainError, NotAllowed
 from ldncontent.permissions import (
     CLINICAL_REVIEWERS,
@@ -480,12 +486,32 @@ class ReviewDueBoardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "last_reviewed",
         "due",
         "review_kind",
+        "evidence",
     ]
     list_select_related = ["version"]
     search_fields = ["title", "slug", "reviewer_name"]
 
     def get_queryset(self, request):
-        return selectors.review_due_board().select_related("version")
+        # Whether the article cites a source that no longer stands, in the same query.
+        flagged = Reference.objects.filter(
+            Q(check_result=ReferenceCheckResult.DEAD) | ~Q(status=ReferenceStatus.CURRENT),
+            article_id=OuterRef("article_id"),
+        )
+        return (
+            selectors.review_due_board()
+            .select_related("version")
+            .annotate(evidence_flagged=Exists(flagged))
+        )
+
+    @admin.display(description="Evidence", boolean=False)
+    def evidence(self, publication) -> str:
+        if publication.evidence_flagged:
+            return format_html(
+                '<span class="ldn-evidence-flagged" style="background:#ffcdd2;color:#b71c1c;'
+                'padding:1px 6px;border-radius:4px">{}</span>',
+                "a source is dead, withdrawn or superseded",
+            )
+        return "—"
 
     @admin.display(description="Version")
     def version_number(self, publication) -> int:

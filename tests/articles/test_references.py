@@ -872,3 +872,15 @@ def test_an_editor_edits_a_reference_in_the_admin_through_the_services(editor_us
     )
     assert "remove the citations first" in deleted.content.decode()
     assert Reference.objects.exists()
+
+
+def test_the_due_board_shows_an_article_citing_a_flagged_source(editor_user, doctor, article):
+    with_references(article, editor_user, NICE, bodies={"part-0": "[^nice-ng193]"})
+    approve(review_services.review_submit(article=article, user=editor_user), doctor)
+    client = staff_client(doctor)
+    assert (
+        "ldn-evidence-flagged" not in client.get("/admin/reviews/reviewdueboard/").content.decode()
+    )
+    Reference.objects.update(status="withdrawn")
+    html = client.get("/admin/reviews/reviewdueboard/").content.decode()
+    assert "a source is dead, withdrawn or superseded" in html
