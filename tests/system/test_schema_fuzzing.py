@@ -23,11 +23,13 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 import schemathesis
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import timezone
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 from schemathesis.core.parameters import ParameterLocation
@@ -44,6 +46,8 @@ from ldncontent.tokens import token_issue
 from ldncontent.wsgi import application
 from reviews import services as review_services
 from reviews.models import Review
+from scheduling import services as scheduling_services
+from scheduling.models import EmbargoGrant, Schedule
 from tests import factories
 
 SCHEMA_PATH = "/api/schema/?format=json"
@@ -97,7 +101,7 @@ DATA_DEPENDENT_RULES = {
     "reviews_comments_create": {"section_anchor"},
     "reviews_request_changes": {"comments[*].section_anchor", "comment_required"},
     # a date after today and within REVIEW_INTERVAL_MONTHS, for full reviews only
-    "reviews_approve": {"next_review_due"},
+    "reviews_approve": {"next_review_due", "publish_at", "release"},
     # an existing consuming site, whose endpoints get public events only; a URL that Django's
     # URLValidator accepts (stricter than the `uri` format: hostnames, schemes)
     "webhooks_create": {"site", "event_types", "url"},
@@ -112,6 +116,11 @@ DATA_DEPENDENT_RULES = {
     "feedback_triage": {"addressed_in_version", "note"},
     # a window that ends on or after its start
     "dossiers_sample": {"to"},
+    # a time in the future (and a release that is open); a name or reason not only spaces
+    "releases_create": {"publish_at", "name"},
+    "articles_withdrawal_set": {"withdraw_at", "reason"},
+    "schedules_cancel": {"reason"},
+    "releases_cancel": {"reason"},
 }
 
 
@@ -125,6 +134,9 @@ class Seeded:
     endpoint_ids: list[int]
     delivery_ids: list[int]
     feedback_ids: list[int]
+    schedule_ids: list[int]
+    release_ids: list[int]
+    withdrawal_ids: list[int]
 
 
 def seed() -> Seeded:
@@ -200,6 +212,28 @@ def seed() -> Seeded:
         for open_reviews in reviews.values()
         for review in open_reviews
     ]
+    # A version scheduled for tomorrow in an open release, and a withdrawal of a live article;
+    # the site's key may read what is upcoming.
+    coming = submitted("ldn-coming")
+    review_services.review_approve(
+        review=coming,
+        reviewer=clinician,
+        content_hash=coming.version.content_hash,
+        kind=ReviewKind.FULL,
+        publish_at=timezone.now() + timedelta(days=1),
+    )
+    release = scheduling_services.release_create(
+        name="Fuzz release", publish_at=timezone.now() + timedelta(days=2), user=publisher
+    )
+    schedule = Schedule.objects.get(version=coming.version)
+    scheduling_services.release_schedule_add(release=release, schedule=schedule, user=publisher)
+    withdrawal = scheduling_services.withdrawal_set(
+        article=Article.objects.get(slug="ldn-beyond-addiction"),
+        withdraw_at=timezone.now() + timedelta(days=3),
+        reason="Campaign ends.",
+        user=publisher,
+    )
+    EmbargoGrant.objects.create(api_key=key, granted_by=publisher, granted_at=timezone.now())
     return Seeded(
         users={"editor": editor, "clinician": clinician, "publisher": publisher},
         api_key=api_key,
@@ -223,6 +257,9 @@ def seed() -> Seeded:
             ).pk
             for category in ("error", "unclear", "outdated")
         ],
+        schedule_ids=[schedule.pk],
+        release_ids=[release.pk],
+        withdrawal_ids=[withdrawal.pk],
     )
 
 
@@ -253,6 +290,9 @@ def build_config(role: str, seeded: Seeded) -> schemathesis.Config:
         "endpoint_id": seeded.endpoint_ids,
         "delivery_id": seeded.delivery_ids,
         "feedback_id": seeded.feedback_ids,
+        "schedule_id": seeded.schedule_ids,
+        "release_id": seeded.release_ids,
+        "withdrawal_id": seeded.withdrawal_ids,
     }
     decisions = [
         {
