@@ -68,6 +68,9 @@ IF_MATCH_OPERATIONS = [
     "sections_create",
     "sections_partial_update",
     "sections_destroy",
+    "references_create",
+    "references_partial_update",
+    "references_destroy",
     "section_order_update",
     "articles_revert",
     "articles_submit",
@@ -95,13 +98,41 @@ DATA_DEPENDENT_RULES = {
             "articles_revert",
         )
     },
+    # a DOI, PubMed id and URL of their form (Django's URLValidator, stricter than `uri`), a
+    # reference key used once, and citations `[^key]` of references the article has
+    **{
+        operation_id: {REASON_ONCE, "doi", "pmid", "url", "unknown_citation"}
+        for operation_id in ("references_create", "references_partial_update")
+    },
+    **{
+        operation_id: {
+            REASON_ONCE,
+            "references[*].doi",
+            "references[*].pmid",
+            "references[*].url",
+            "references[*].key",
+            "unknown_citation",
+        }
+        for operation_id in ("articles_create", "articles_replace")
+    },
+    **{
+        operation_id: {REASON_ONCE, "unknown_citation"}
+        for operation_id in ("sections_create", "sections_partial_update")
+    },
     # every anchor of the article, each exactly once
     "section_order_update": {"anchors", REASON_ONCE},
     # a section of the version under review; requesting changes needs at least one comment
     "reviews_comments_create": {"section_anchor"},
     "reviews_request_changes": {"comments[*].section_anchor", "comment_required"},
     # a date after today and within REVIEW_INTERVAL_MONTHS, for full reviews only
-    "reviews_approve": {"next_review_due", "publish_at", "release"},
+    # evidence checks of references the version has (once each, a note unless supported)
+    "reviews_approve": {
+        "evidence[*].reference_key",
+        "evidence[*].note",
+        "next_review_due",
+        "publish_at",
+        "release",
+    },
     # an existing consuming site, whose endpoints get public events only; a URL that Django's
     # URLValidator accepts (stricter than the `uri` format: hostnames, schemes)
     "webhooks_create": {"site", "event_types", "url"},
@@ -180,6 +211,15 @@ def seed() -> Seeded:
     approve(submitted("stopping-ldn"))
     approve(submitted("ldn-beyond-addiction"))
     stopping = Article.objects.get(slug="stopping-ldn")
+    beyond = Article.objects.get(slug="ldn-beyond-addiction")
+    article_services.reference_create(
+        article=beyond,
+        user=editor,
+        if_match=selectors.article_etag(
+            article=beyond, sections=selectors.section_list(article=beyond)
+        ),
+        values={"key": "src", "kind": "website", "title": "Source", "url": "https://e.org/"},
+    )
     article_services.section_update(
         article=stopping,
         anchor="part-1",
@@ -284,6 +324,7 @@ def build_config(role: str, seeded: Seeded) -> schemathesis.Config:
     dictionaries = {
         "slug": seeded.slugs,
         "anchor": ["part-0", "part-1", "part-2"],
+        "key": ["src"],
         "number": [1, 2],
         "review_id": [pk for pks in seeded.review_ids.values() for pk in pks],
         "comment_id": seeded.comment_ids,
