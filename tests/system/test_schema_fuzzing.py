@@ -51,7 +51,7 @@ from scheduling.models import EmbargoGrant, Schedule
 from tests import factories
 
 SCHEMA_PATH = "/api/schema/?format=json"
-ROLES = ("editor", "clinician", "publisher", "consumer")
+ROLES = ("editor", "clinician", "publisher", "sign_off_reviewer", "consumer")
 MAX_EXAMPLES = 20  # per operation and role, in the fuzzing phase
 # How often a path parameter takes a seeded value rather than a generated one.
 SEEDED_VALUE_PROBABILITY = 0.8
@@ -125,8 +125,10 @@ DATA_DEPENDENT_RULES = {
     "reviews_comments_create": {"section_anchor"},
     "reviews_request_changes": {"comments[*].section_anchor", "comment_required"},
     # a date after today and within REVIEW_INTERVAL_MONTHS, for full reviews only
-    # evidence checks of references the version has (once each, a note unless supported)
+    # evidence checks of references the version has (once each, a note unless supported);
+    # the clinical role's checklist in full
     "reviews_approve": {
+        "checklist",
         "evidence[*].reference_key",
         "evidence[*].note",
         "next_review_due",
@@ -147,6 +149,28 @@ DATA_DEPENDENT_RULES = {
     "feedback_triage": {"addressed_in_version", "note"},
     # a window that ends on or after its start
     "dossiers_sample": {"to"},
+    # the role's checklist in full; a kind, a review date and evidence checks (as approving)
+    # for the clinical role only
+    "reviews_sign_off": {
+        "checklist",
+        "kind",
+        "next_review_due",
+        "evidence",
+        "evidence[*].reference_key",
+        "evidence[*].note",
+    },
+    # an account that may sign the role and did not write the version; today or later
+    "reviews_sign_off_requests_assign": {"assignee", "due_on"},
+    # distinct checklist statements once trimmed
+    "sign_off_roles_create": {"checklist"},
+    "sign_off_roles_partial_update": {"checklist"},
+    # existing roles and article, each role required or optional, at most one scope
+    **{
+        operation_id: {"article", "required_roles", "optional_roles", "scope"}
+        for operation_id in ("sign_off_policies_create", "sign_off_policies_partial_update")
+    },
+    # an existing, active account
+    "sign_off_roles_holders_grant": {"username", "user"},
     # a time in the future (and a release that is open); a name or reason not only spaces
     "releases_create": {"publish_at", "name"},
     "articles_withdrawal_set": {"withdraw_at", "reason"},
@@ -165,6 +189,8 @@ class Seeded:
     endpoint_ids: list[int]
     delivery_ids: list[int]
     feedback_ids: list[int]
+    policy_ids: list[int]
+    usernames: list[str]
     schedule_ids: list[int]
     release_ids: list[int]
     withdrawal_ids: list[int]
@@ -180,6 +206,19 @@ def seed() -> Seeded:
     editor = factories.editor(username="fuzz-editor")
     clinician = factories.clinician_with_profile(username="fuzz-clinician")
     publisher = factories.publishing_admin(username="fuzz-publisher")
+    pharmacist_role = factories.sign_off_role(
+        "pharmacist", name="Pharmacist", checklist=["Doses checked"], resign_on_change=False
+    )
+    pharmacist = factories.sign_off_reviewer(role=pharmacist_role, username="fuzz-pharmacist")
+    factories.sign_off_role("lay-reader", name="Lay reader")  # the examples name it
+    holders = [
+        factories.sign_off_reviewer(role=pharmacist_role, username=f"fuzz-holder-{n}")
+        for n in range(3)
+    ]
+    policies = [
+        factories.sign_off_policy(name="Medicines", required=[pharmacist_role], topic="medicines"),
+        factories.sign_off_policy(name="Carers", optional=[pharmacist_role], audience="caregiver"),
+    ]
     site = ConsumerSite.objects.create(name="Fuzz site", contact_email="web@fuzz.example.org")
     key, api_key = article_services.consumer_key_issue(
         site=site, name="fuzzing", issued_by=factories.key_issuer()
@@ -188,11 +227,15 @@ def seed() -> Seeded:
         user=publisher, name="CMS", url="https://cms.example.org/hooks"
     )
 
-    def submitted(slug: str) -> Review:
+    def submitted(slug: str, topics=("ldn",)) -> Review:
         article = article_services.article_create(
             author=editor,
             slug=slug,
-            fields={"title": f"About {slug}", "summary": "What patients ask.", "topics": ["ldn"]},
+            fields={
+                "title": f"About {slug}",
+                "summary": "What patients ask.",
+                "topics": list(topics),
+            },
             sections=[
                 {"anchor": f"part-{n}", "heading": f"Part {n}", "body": f"Body of *part {n}*."}
                 for n in range(3)
@@ -244,6 +287,8 @@ def seed() -> Seeded:
                 ("reviews_withdraw", "ldn-side-effects"),
             )
         },
+        # a clinical and a pharmacist sign-off each (the Medicines policy)
+        "reviews_sign_off": [submitted(f"ldn-doses-{n}", ["medicines"]) for n in range(2)],
     }
     comments = [
         review_services.comment_add(
@@ -275,7 +320,12 @@ def seed() -> Seeded:
     )
     EmbargoGrant.objects.create(api_key=key, granted_by=publisher, granted_at=timezone.now())
     return Seeded(
-        users={"editor": editor, "clinician": clinician, "publisher": publisher},
+        users={
+            "editor": editor,
+            "clinician": clinician,
+            "publisher": publisher,
+            "sign_off_reviewer": pharmacist,
+        },
         api_key=api_key,
         slugs=list(Article.objects.order_by("slug").values_list("slug", flat=True)),
         review_ids={
@@ -297,6 +347,8 @@ def seed() -> Seeded:
             ).pk
             for category in ("error", "unclear", "outdated")
         ],
+        policy_ids=[policy.pk for policy in policies],
+        usernames=[holder.username for holder in holders],
         schedule_ids=[schedule.pk],
         release_ids=[release.pk],
         withdrawal_ids=[withdrawal.pk],
@@ -331,6 +383,10 @@ def build_config(role: str, seeded: Seeded) -> schemathesis.Config:
         "endpoint_id": seeded.endpoint_ids,
         "delivery_id": seeded.delivery_ids,
         "feedback_id": seeded.feedback_ids,
+        "code": ["pharmacist", "clinical"],
+        "role": ["pharmacist", "clinical"],
+        "policy_id": seeded.policy_ids,
+        "username": seeded.usernames,
         "schedule_id": seeded.schedule_ids,
         "release_id": seeded.release_ids,
         "withdrawal_id": seeded.withdrawal_ids,
