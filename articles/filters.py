@@ -1,9 +1,24 @@
 """Query filters of the authoring article list."""
 
 import django_filters
+from django.core.exceptions import ValidationError
 
 from articles.models import Article, Audience, Reference, topics_include
 from articles.selectors import cites_identifier
+
+
+class NamedChoiceField(django_filters.fields.ChoiceField):
+    """A choice that, when given, names one: `?audience=` is refused, as the schema's enum says,
+    rather than taken as no filter."""
+
+    def clean(self, value):
+        if value == "":
+            raise ValidationError("Name one of the choices, or leave the parameter out.")
+        return super().clean(value)
+
+
+class NamedChoiceFilter(django_filters.ChoiceFilter):
+    field_class = NamedChoiceField
 
 
 class ArticleFilter(django_filters.FilterSet):
@@ -12,7 +27,7 @@ class ArticleFilter(django_filters.FilterSet):
     topic = django_filters.CharFilter(
         method="filter_topic", help_text="Only articles with this topic slug."
     )
-    audience = django_filters.ChoiceFilter(
+    audience = NamedChoiceFilter(
         choices=Audience.choices, help_text="Only articles for this audience."
     )
     external_id = django_filters.CharFilter(

@@ -85,6 +85,8 @@ def test_list_filters_by_topic_audience_external_id_and_title_words(editor_clien
     assert slugs("?external_id=cms-1") == ["a"]
     assert slugs("?search=dosing") == ["b"]
     assert_error(editor_client.get(LIST_URL + "?audience=martians"), 400, "invalid")
+    # A blank audience names none: refused, not taken as no filter.
+    assert_error(editor_client.get(LIST_URL + "?audience="), 400, "invalid")
 
 
 def test_list_is_paginated(editor_client, make_article):
