@@ -251,6 +251,10 @@ SPECTACULAR_SETTINGS = {
         },
         {"name": "versions", "description": "Frozen versions, diffs, previews and retraction."},
         {"name": "reviews", "description": "Submission and clinical review of versions."},
+        {
+            "name": "sign-offs",
+            "description": "Sign-off roles, policies and their holders; signing, assigning.",
+        },
         {"name": "webhooks", "description": "Signed webhooks (publishing admins)."},
         {
             "name": "scheduling",
