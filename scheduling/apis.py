@@ -63,7 +63,9 @@ class ScheduleListApi(SchedulingStaff, generics.ListAPIView):
         parameters=[
             OpenApiParameter("state", OpenApiTypes.STR, enum=ScheduleState.values),
             OpenApiParameter("article", {"type": "string", "maxLength": 120}),
-            OpenApiParameter("release", {"type": "integer", "minimum": 1}),
+            OpenApiParameter(
+                "release", {"type": "integer", "minimum": 1, "maximum": 2_147_483_647}
+            ),
         ],
         responses={200: ScheduleOutputSerializer(many=True), 400: WRITE_ERRORS[400]} | READ_ERRORS,
         examples=[docs.SCHEDULE_LIST_EXAMPLE],

@@ -121,7 +121,10 @@ class ScheduleQuerySerializer(serializers.Serializer):
         max_length=120, required=False, allow_blank=True, help_text="Only this slug's."
     )
     release = serializers.IntegerField(
-        min_value=1, required=False, help_text="Only the schedules of this release."
+        min_value=1,
+        max_value=2_147_483_647,
+        required=False,
+        help_text="Only the schedules of this release.",
     )
 
 

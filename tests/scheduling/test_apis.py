@@ -31,6 +31,8 @@ def test_staff_list_schedules_soonest_first(
     assert item["content_hash"] == scheduled.content_hash
     assert editor_client.get("/api/v1/schedules/?state=published").json()["count"] == 0
     assert editor_client.get("/api/v1/schedules/?state=nonsense").status_code == 400
+    # An id past the database's integers is a 400, not a database overflow.
+    assert editor_client.get(f"/api/v1/schedules/?release={2**63}").status_code == 400
 
 
 def test_a_schedule_shows_its_audit_trail(scheduled, editor_client, django_assert_max_num_queries):
