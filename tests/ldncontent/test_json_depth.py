@@ -2,19 +2,24 @@
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.exceptions import ParseError
 from rest_framework.test import APIClient
 
 from articles import services as article_services
 from articles.models import Article
+from articles.rendering import Attribution
+from articles.selectors import article_etag, section_list
 from governance import services as governance_services
 from ldncontent.parsers import MAX_NESTING_DEPTH, LimitedJSONParser
 from ldncontent.tokens import token_issue
 from reviews import services as review_services
 from reviews.models import Comment, SignOffPolicy
+from scheduling import services as scheduling_services
 
 pytestmark = pytest.mark.django_db
 
@@ -105,9 +110,37 @@ def path_values(make_article, editor_user, doctor, publisher, consumer_key) -> d
         category="error",
         text="The dose looks wrong.",
     )
+    article_services.reference_create(
+        article=article,
+        user=editor_user,
+        if_match=article_etag(article=article, sections=section_list(article=article)),
+        values={"key": "nice-ng193", "kind": "guideline", "title": "Guideline"},
+    )
+    soon = timezone.now() + timedelta(days=1)
+    release = scheduling_services.release_create(name="Spring", publish_at=soon, user=publisher)
+    schedule = scheduling_services.schedule_create(
+        version=review.version,
+        attribution=Attribution(
+            reviewer_name="Dr Doctor",
+            reviewer_credentials="",
+            review_kind="full",
+            approved_at=timezone.now(),
+            last_reviewed=timezone.localdate(),
+            next_review_due=timezone.localdate() + timedelta(days=300),
+        ),
+        publish_at=soon,
+        actor=doctor,
+    )
+    withdrawal = scheduling_services.withdrawal_set(
+        article=Article.objects.get(slug="live"), withdraw_at=soon, reason="Old.", user=publisher
+    )
     return {
         "slug": "stopping-ldn",
         "anchor": "part-0",
+        "key": "nice-ng193",
+        "release_id": str(release.pk),
+        "schedule_id": str(schedule.pk),
+        "withdrawal_id": str(withdrawal.pk),
         "number": "1",
         "review_id": str(review.pk),
         "comment_id": str(comment.pk),
