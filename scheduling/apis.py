@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from articles import selectors as article_selectors
 from articles.apis import AuthoringPagination
+from articles.delivery.apidocs import PUBLISHED_ARTICLE_EXAMPLE
 from articles.delivery.keys import ConsumerKeyAuthentication
 from articles.delivery.serializers import PublishedArticleOutputSerializer
 from articles.rendering import payload_bytes, render_payload
@@ -367,6 +368,7 @@ class UpcomingDetailApi(EmbargoReaders, APIView):
             403: docs.NO_EMBARGO_ACCESS,
             404: docs.NOTHING_UPCOMING,
         },
+        examples=[PUBLISHED_ARTICLE_EXAMPLE],
     )
     def get(self, request: Request, slug: str) -> HttpResponse:
         schedule = selectors.upcoming_get(slug=slug)
