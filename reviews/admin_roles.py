@@ -204,8 +204,43 @@ class RoleChangeReasonForm(forms.Form):
     )
 
 
+class ReasonConfirmedActionsMixin:
+    """Admin actions that take a role away: a confirmation page asks why (for the role audit
+    trail), then the service runs for every selected row in one transaction."""
+
+    def _confirm_then(self, request, queryset, *, title: str, apply, done: str):
+        """Ask for the reason on a confirmation page, then apply the service to each selected
+        row, all or none."""
+        form = RoleChangeReasonForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    for row in queryset.select_related("user"):
+                        apply(row, form.cleaned_data["reason"])
+            except DomainError as error:
+                messages.error(request, error.describe())
+                return None
+            messages.success(request, done.format(count=queryset.count()))
+            return None
+        return TemplateResponse(
+            request,
+            "admin/reviews/clinicianprofile/role_change_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "opts": self.model._meta,
+                "profiles": queryset.select_related("user"),
+                "form": form,
+                "action": request.POST.get("action"),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
 @admin.register(ClinicianProfile)
-class ClinicianProfileAdmin(ServiceRefusalsAsMessagesMixin, GuardedHistoryAdmin):
+class ClinicianProfileAdmin(
+    ReasonConfirmedActionsMixin, ServiceRefusalsAsMessagesMixin, GuardedHistoryAdmin
+):
     """Clinician profiles: read by staff; granted, edited and revoked by superusers only, never
     on their own account, through the services."""
 
@@ -260,34 +295,6 @@ class ClinicianProfileAdmin(ServiceRefusalsAsMessagesMixin, GuardedHistoryAdmin)
         )
         obj.pk = profile.pk
         obj._state.adding = False
-
-    def _confirm_then(self, request, queryset, *, title: str, apply, done: str):
-        """Ask for the reason on a confirmation page, then apply the service to each profile,
-        all or none."""
-        form = RoleChangeReasonForm(request.POST if "confirm" in request.POST else None)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    for profile in queryset.select_related("user"):
-                        apply(profile, form.cleaned_data["reason"])
-            except DomainError as error:
-                messages.error(request, error.describe())
-                return None
-            messages.success(request, done.format(count=queryset.count()))
-            return None
-        return TemplateResponse(
-            request,
-            "admin/reviews/clinicianprofile/role_change_confirmation.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": title,
-                "opts": self.model._meta,
-                "profiles": queryset.select_related("user"),
-                "form": form,
-                "action": request.POST.get("action"),
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
-        )
 
     @admin.action(description="Revoke the clinician role of the selected", permissions=["change"])
     def revoke_clinician_role(self, request, queryset):

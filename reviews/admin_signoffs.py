@@ -7,10 +7,8 @@ role reads roles, policies and signatures; signatures are frozen rows no one cha
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.models import User
-from django.db import transaction
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -19,8 +17,8 @@ from articles.admin.base import (
     ReadOnlyAdminMixin,
     ServiceRefusalsAsMessagesMixin,
 )
-from ldncontent.exceptions import DomainError
 from reviews import services
+from reviews.admin_roles import ReasonConfirmedActionsMixin
 from reviews.models import CLINICAL_ROLE, SignOff, SignOffPolicy, SignOffRole, SignOffRoleHolder
 
 ROLE_FIELDS = ["code", "name", "meaning", "checklist", "resign_on_change", "active"]
@@ -279,14 +277,10 @@ class HolderGrantForm(forms.ModelForm):
         pass
 
 
-class RevokeReasonForm(forms.Form):
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), help_text="Why, for the role audit trail."
-    )
-
-
 @admin.register(SignOffRoleHolder)
-class SignOffRoleHolderAdmin(ServiceRefusalsAsMessagesMixin, GuardedHistoryAdmin):
+class SignOffRoleHolderAdmin(
+    ReasonConfirmedActionsMixin, ServiceRefusalsAsMessagesMixin, GuardedHistoryAdmin
+):
     """Who may sign which non-clinical role, and what readers see of them; granted and revoked
     by publishing admins (never on their own account) through the services, with a reason."""
 
@@ -348,34 +342,6 @@ class SignOffRoleHolderAdmin(ServiceRefusalsAsMessagesMixin, GuardedHistoryAdmin
         )
         obj.pk = holder.pk
         obj._state.adding = False
-
-    def _confirm_then(self, request, queryset, *, title: str, apply, done: str):
-        """Ask for the reason on a confirmation page, then apply the service to each holder,
-        all or none."""
-        form = RevokeReasonForm(request.POST if "confirm" in request.POST else None)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    for holder in queryset.select_related("user", "role"):
-                        apply(holder, form.cleaned_data["reason"])
-            except DomainError as error:
-                messages.error(request, error.describe())
-                return None
-            messages.success(request, done.format(count=queryset.count()))
-            return None
-        return TemplateResponse(
-            request,
-            "admin/reviews/clinicianprofile/role_change_confirmation.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": title,
-                "opts": self.model._meta,
-                "profiles": queryset.select_related("user"),
-                "form": form,
-                "action": request.POST.get("action"),
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
-        )
 
     @admin.action(description="Revoke the sign-off role of the selected", permissions=["change"])
     def revoke_sign_off_role(self, request, queryset):
