@@ -43,6 +43,20 @@ def _each(modeladmin, request, queryset, action, done: str) -> None:
         modeladmin.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
 
 
+class RefusalShownOnAdd:
+    """An add page whose save calls a service: a refusal (a superuser holds no role, so the
+    service refuses it what the admin offers) is shown, not raised as a 500."""
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except DomainError as error:
+            self.message_user(request, error.describe(), messages.ERROR)
+            return TemplateResponse(
+                request, "admin/scheduling/refused.html", {"detail": error.describe()}
+            )
+
+
 class SchedulingAdmin(admin.ModelAdmin):
     """Read by editors, clinical reviewers and publishing admins; changed by the latter two
     through actions (services), never by editing rows."""
@@ -167,7 +181,7 @@ class ReleaseAddForm(forms.ModelForm):
 
 
 @admin.register(Release)
-class ReleaseAdmin(SchedulingAdmin):
+class ReleaseAdmin(RefusalShownOnAdd, SchedulingAdmin):
     list_display = ["name", "publish_at", "state", "schedule_count", "warning_list"]
     list_filter = ["state"]
     readonly_fields = [
@@ -203,15 +217,6 @@ class ReleaseAdmin(SchedulingAdmin):
             user=request.user,
         )
         obj.pk = created.pk
-
-    def add_view(self, request, form_url="", extra_context=None):
-        try:
-            return super().add_view(request, form_url, extra_context)
-        except DomainError as error:
-            self.message_user(request, error.describe(), messages.ERROR)
-            return TemplateResponse(
-                request, "admin/scheduling/refused.html", {"detail": error.describe()}
-            )
 
     @admin.display(description="schedules")
     def schedule_count(self, release: Release) -> int:
@@ -275,7 +280,7 @@ class EmbargoGrantForm(forms.ModelForm):
 
 
 @admin.register(EmbargoGrant)
-class EmbargoGrantAdmin(admin.ModelAdmin):
+class EmbargoGrantAdmin(RefusalShownOnAdd, admin.ModelAdmin):
     """Publishing admins grant and revoke embargo access, through the services."""
 
     form = EmbargoGrantForm

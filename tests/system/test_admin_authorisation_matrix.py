@@ -7,6 +7,7 @@ a refused write never changes anything and is never a 500. Each cell runs on fre
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -39,6 +40,8 @@ from reviews.models import (
     SignOffRole,
     SignOffRoleHolder,
 )
+from scheduling import services as scheduling_services
+from scheduling.models import EmbargoGrant, Release, Schedule, Withdrawal
 from tests import factories
 from tests.clients import form_data, staff_client
 
@@ -57,7 +60,9 @@ PROFILE = {
 @pytest.fixture
 def world(db):
     """Role users, a draft, a pending review, a live article, a site with a key, a clinician,
-    and a pending medicines review that a pharmacist (the sign-off reviewer) must also sign."""
+    a pending medicines review that a pharmacist (the sign-off reviewer) must also sign, and
+    scheduling's rows: an open release, two approved versions scheduled (one alone, one in the
+    release), a timed withdrawal of the live article and an embargo grant to a second key."""
     pharmacist_role = factories.sign_off_role(
         "pharmacist", name="Pharmacist", checklist=["Doses checked"]
     )
@@ -122,6 +127,37 @@ def world(db):
         next_attempt_at=timezone.now(),
         last_error="mail server unreachable",
     )
+    release = scheduling_services.release_create(
+        name="Guideline 2027",
+        publish_at=timezone.now() + timedelta(days=2),
+        user=users["publishing_admin"],
+    )
+
+    def approved_for_later(slug, **when):
+        review = review_services.review_submit(article=article(slug), user=users["editor"])
+        review_services.review_approve(
+            review=review,
+            reviewer=approver,
+            content_hash=review.version.content_hash,
+            kind=ReviewKind.FULL,
+            **when,
+        )
+        return Schedule.objects.get(article=review.article)
+
+    later = approved_for_later("later", publish_at=timezone.now() + timedelta(days=1))
+    launch = approved_for_later("launch", release=release.pk)
+    withdrawal = scheduling_services.withdrawal_set(
+        article=live.article,
+        withdraw_at=timezone.now() + timedelta(days=3),
+        reason="Superseded by the new guideline.",
+        user=users["publishing_admin"],
+    )
+    preview_key, _ = article_services.consumer_key_issue(
+        site=site, name="preview", issued_by=users["publishing_admin"]
+    )
+    grant = scheduling_services.embargo_grant(
+        api_key=preview_key, user=users["publishing_admin"], note="Pre-caches the launch."
+    )
     return {
         "users": users,
         "someone": someone,
@@ -137,6 +173,13 @@ def world(db):
         "medicines_policy": medicines_policy,
         "holder": SignOffRoleHolder.objects.get(user=users["sign_off_reviewer"]),
         "failed_notification": failed_notification,
+        "transitions": ReviewTransition.objects.count(),
+        "signoff": SignOff.objects.get(review=live),
+        "release": release,
+        "later": later,
+        "launch": launch,
+        "withdrawal": withdrawal,
+        "grant": grant,
     }
 
 
@@ -361,7 +404,7 @@ WRITES = {
     "transition_delete": Write(
         lambda w: f"/admin/reviews/reviewtransition/{ReviewTransition.objects.first().pk}/delete/",
         lambda w: {"post": "yes"},
-        lambda w: ReviewTransition.objects.count() < 4,
+        lambda w: ReviewTransition.objects.count() < w["transitions"],
     ),
     "review_sign_pharmacist": Write(
         lambda w: f"/admin/reviews/review/{w['medicines'].pk}/decide/",
@@ -489,9 +532,9 @@ WRITES = {
         lambda w: SignOffRoleHolder.objects.filter(pk=w["holder"].pk, active=False).exists(),
     ),
     "signoff_delete": Write(
-        lambda w: f"/admin/reviews/signoff/{SignOff.objects.get().pk}/delete/",
+        lambda w: f"/admin/reviews/signoff/{w['signoff'].pk}/delete/",
         lambda w: {"post": "yes"},
-        lambda w: not SignOff.objects.exists(),
+        lambda w: not SignOff.objects.filter(pk=w["signoff"].pk).exists(),
     ),
     "clinician_grant": Write(
         lambda w: "/admin/reviews/clinicianprofile/add/",
@@ -537,6 +580,124 @@ WRITES = {
         lambda w: EmailNotification.objects.filter(
             pk=w["failed_notification"].pk, status=NotificationStatus.PENDING
         ).exists(),
+    ),
+    "schedule_cancel_action": Write(
+        lambda w: "/admin/scheduling/schedule/",
+        lambda w: {**action("cancel_schedules", w["later"].pk), "reason": "The campaign moved."},
+        lambda w: Schedule.objects.filter(pk=w["later"].pk, state="cancelled").exists(),
+    ),
+    "schedule_add_to_release_action": Write(
+        lambda w: "/admin/scheduling/schedule/",
+        lambda w: {**action("add_to_release", w["later"].pk), "release": str(w["release"].pk)},
+        lambda w: Schedule.objects.filter(pk=w["later"].pk, release=w["release"]).exists(),
+    ),
+    "schedule_remove_from_release_action": Write(
+        lambda w: "/admin/scheduling/schedule/",
+        lambda w: action("remove_from_release", w["launch"].pk),
+        lambda w: Schedule.objects.filter(pk=w["launch"].pk, release__isnull=True).exists(),
+    ),
+    "schedule_change": Write(
+        lambda w: f"/admin/scheduling/schedule/{w['later'].pk}/change/",
+        lambda w: {"state": "cancelled", "content_hash": "forged"},
+        lambda w: (
+            Schedule.objects.exclude(state="pending").exists()
+            or Schedule.objects.filter(content_hash="forged").exists()
+        ),
+    ),
+    "schedule_delete": Write(
+        lambda w: f"/admin/scheduling/schedule/{w['later'].pk}/delete/",
+        lambda w: {"post": "yes"},
+        lambda w: not Schedule.objects.filter(pk=w["later"].pk).exists(),
+    ),
+    "schedule_delete_selected": Write(
+        lambda w: "/admin/scheduling/schedule/",
+        lambda w: {**action("delete_selected", w["later"].pk), "post": "yes"},
+        lambda w: not Schedule.objects.filter(pk=w["later"].pk).exists(),
+    ),
+    "release_add": Write(
+        lambda w: "/admin/scheduling/release/add/",
+        lambda w: form_as_superuser(
+            w,
+            "/admin/scheduling/release/add/",
+            name="Admin release",
+            publish_at_0=(timezone.now() + timedelta(days=5)).strftime("%Y-%m-%d"),
+            publish_at_1="09:00:00",
+        ),
+        lambda w: Release.objects.filter(name="Admin release").exists(),
+    ),
+    "release_change": Write(
+        lambda w: f"/admin/scheduling/release/{w['release'].pk}/change/",
+        lambda w: {"name": "Forged", "state": "cancelled"},
+        lambda w: (
+            Release.objects.filter(pk=w["release"].pk).exclude(name="Guideline 2027").exists()
+            or Release.objects.exclude(state="open").exists()
+        ),
+    ),
+    "release_cancel_action": Write(
+        lambda w: "/admin/scheduling/release/",
+        lambda w: {**action("cancel_releases", w["release"].pk), "reason": "The guideline moved."},
+        lambda w: Release.objects.filter(pk=w["release"].pk, state="cancelled").exists(),
+    ),
+    "release_delete_selected": Write(
+        lambda w: "/admin/scheduling/release/",
+        lambda w: {**action("delete_selected", w["release"].pk), "post": "yes"},
+        lambda w: not Release.objects.filter(pk=w["release"].pk).exists(),
+    ),
+    "withdrawal_add": Write(
+        lambda w: "/admin/scheduling/withdrawal/add/",
+        lambda w: {
+            "article": str(w["publication"].article_id),
+            "withdraw_at_0": (timezone.now() + timedelta(days=1)).strftime("%Y-%m-%d"),
+            "withdraw_at_1": "09:00:00",
+            "reason": "Forged.",
+        },
+        lambda w: Withdrawal.objects.filter(reason="Forged.").exists(),
+    ),
+    "withdrawal_change": Write(
+        lambda w: f"/admin/scheduling/withdrawal/{w['withdrawal'].pk}/change/",
+        lambda w: {"state": "cancelled", "reason": "Forged."},
+        lambda w: (
+            Withdrawal.objects.exclude(state="pending").exists()
+            or Withdrawal.objects.filter(reason="Forged.").exists()
+        ),
+    ),
+    "withdrawal_cancel_action": Write(
+        lambda w: "/admin/scheduling/withdrawal/",
+        lambda w: {**action("cancel_withdrawals", w["withdrawal"].pk), "reason": "Kept."},
+        lambda w: Withdrawal.objects.filter(pk=w["withdrawal"].pk, state="cancelled").exists(),
+    ),
+    "withdrawal_delete": Write(
+        lambda w: f"/admin/scheduling/withdrawal/{w['withdrawal'].pk}/delete/",
+        lambda w: {"post": "yes"},
+        lambda w: not Withdrawal.objects.filter(pk=w["withdrawal"].pk).exists(),
+    ),
+    "embargo_grant_add": Write(
+        lambda w: "/admin/scheduling/embargogrant/add/",
+        lambda w: form_as_superuser(
+            w,
+            "/admin/scheduling/embargogrant/add/",
+            api_key=str(w["key"].pk),
+            note="Launch preview.",
+        ),
+        lambda w: EmbargoGrant.objects.filter(api_key=w["key"]).exists(),
+    ),
+    "embargo_grant_change": Write(
+        lambda w: f"/admin/scheduling/embargogrant/{w['grant'].pk}/change/",
+        lambda w: {"api_key": str(w["key"].pk), "note": "Forged."},
+        lambda w: (
+            EmbargoGrant.objects.filter(api_key=w["key"]).exists()
+            or EmbargoGrant.objects.filter(note="Forged.").exists()
+        ),
+    ),
+    "embargo_grant_revoke_action": Write(
+        lambda w: "/admin/scheduling/embargogrant/",
+        lambda w: action("revoke_grants", w["grant"].pk),
+        lambda w: not EmbargoGrant.objects.filter(pk=w["grant"].pk).exists(),
+    ),
+    "embargo_grant_delete": Write(
+        lambda w: f"/admin/scheduling/embargogrant/{w['grant'].pk}/delete/",
+        lambda w: {"post": "yes"},
+        lambda w: not EmbargoGrant.objects.filter(pk=w["grant"].pk).exists(),
     ),
     "user_add": Write(
         lambda w: "/admin/auth/user/add/",
@@ -647,6 +808,27 @@ EXPECTED_WRITES = {
     "clinician_revoke_action": happens_for("superuser"),
     "rolechange_delete": happens_for(),
     "notification_retry_action": happens_for("publishing_admin"),
+    # Clinical reviewers and publishing admins schedule; the admin offers a superuser the
+    # actions and the release form, and the service refuses it (it holds no role).
+    "schedule_cancel_action": happens_for("clinician", "publishing_admin"),
+    "schedule_add_to_release_action": happens_for("clinician", "publishing_admin"),
+    "schedule_remove_from_release_action": happens_for("clinician", "publishing_admin"),
+    "schedule_change": happens_for(),
+    "schedule_delete": happens_for(),
+    "schedule_delete_selected": happens_for(),
+    "release_add": happens_for("clinician", "publishing_admin"),
+    "release_change": happens_for(),
+    "release_cancel_action": happens_for("clinician", "publishing_admin"),
+    "release_delete_selected": happens_for(),
+    "withdrawal_add": happens_for(),
+    "withdrawal_change": happens_for(),
+    "withdrawal_cancel_action": happens_for("clinician", "publishing_admin"),
+    "withdrawal_delete": happens_for(),
+    # Only publishing admins grant and revoke embargo access (the service refuses a superuser).
+    "embargo_grant_add": happens_for("publishing_admin"),
+    "embargo_grant_change": happens_for(),
+    "embargo_grant_revoke_action": happens_for("publishing_admin"),
+    "embargo_grant_delete": happens_for(),
     "user_add": happens_for("publishing_admin", "superuser"),
     "user_give_editor_role": happens_for("publishing_admin", "superuser"),
     "user_give_clinician_group": happens_for(),
@@ -744,6 +926,26 @@ PAGES = [
         only({"clinician": 200, "publishing_admin": 200, "superuser": 200}),
     ),
     ("/admin/governance/dossierexport/add/", everyone(403)),
+    ("/admin/scheduling/schedule/", only({"sign_off_reviewer": 403}, default=200)),
+    ("/admin/scheduling/schedule/?state__exact=pending", only({"sign_off_reviewer": 403}, 200)),
+    ("/admin/scheduling/schedule/board/", only({"sign_off_reviewer": 403}, default=200)),
+    ("/admin/scheduling/schedule/{later}/change/", only({"sign_off_reviewer": 403}, 200)),
+    ("/admin/scheduling/schedule/add/", everyone(403)),
+    ("/admin/scheduling/release/", only({"sign_off_reviewer": 403}, default=200)),
+    ("/admin/scheduling/release/{release}/change/", only({"sign_off_reviewer": 403}, 200)),
+    (
+        "/admin/scheduling/release/add/",
+        only({"clinician": 200, "publishing_admin": 200, "superuser": 200}),
+    ),
+    ("/admin/scheduling/withdrawal/", only({"sign_off_reviewer": 403}, default=200)),
+    ("/admin/scheduling/withdrawal/{withdrawal}/change/", only({"sign_off_reviewer": 403}, 200)),
+    ("/admin/scheduling/withdrawal/add/", everyone(403)),
+    ("/admin/scheduling/embargogrant/", only({"publishing_admin": 200, "superuser": 200})),
+    (
+        "/admin/scheduling/embargogrant/{grant}/change/",
+        only({"publishing_admin": 200, "superuser": 200}),
+    ),
+    ("/admin/scheduling/embargogrant/add/", only({"publishing_admin": 200, "superuser": 200})),
     ("/admin/auth/user/", only({"publishing_admin": 200, "superuser": 200})),
     ("/admin/auth/user/add/", only({"publishing_admin": 200, "superuser": 200})),
     ("/admin/auth/group/", only({"publishing_admin": 200, "superuser": 200})),
@@ -758,7 +960,9 @@ PAGES = [
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("url", "expected"), PAGES, ids=[url for url, _ in PAGES])
 def test_admin_page_matrix(world, role, url, expected):
-    response = client_for(role, world).get(url)
+    """A `{name}` in the URL is the primary key of the world's row of that name."""
+    ids = {name: row.pk for name, row in world.items() if hasattr(row, "pk")}
+    response = client_for(role, world).get(url.format(**ids))
     assert response.status_code == expected[role], (role, url)
 
 
