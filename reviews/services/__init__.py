@@ -1,9 +1,9 @@
 """Every write of the reviews app, one transaction each: the review workflow, roles and
 sign-off policies."""
 
+from reviews.services.assignment import sign_off_request_assign
 from reviews.services.evidence import evidence_required
 from reviews.services.policies import (
-    sign_off_request_assign,
     signoff_policy_create,
     signoff_policy_update,
     signoff_role_create,

@@ -1,56 +1,42 @@
-"""Managing sign-offs: the roles, the policies that ask for them, who holds them, and who is
-asked to sign an open review by when.
+"""Managing sign-offs: the roles, the policies that ask for them, and who holds them.
 
-Publishing admins (and superusers) manage roles, policies and holders; editors, publishing
-admins and clinicians assign requests. The clinical role is the mandatory one: it is only
+Publishing admins (and superusers) manage roles, policies and holders (assigning an open
+review's sign-offs is in `assignment`). The clinical role is the mandatory one: it is only
 renamed or reworded here, and it is held through a clinician profile (`clinician_grant`).
 """
 
 from collections.abc import Iterable, Sequence
-from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
-from django.utils import timezone
 
 from articles.models import Article, Audience, slug_validator
 from articles.services.validation import validated_topics
 from ldncontent.exceptions import InvalidContent, NotAllowed
 from ldncontent.permissions import (
-    CLINICAL_REVIEWERS,
-    EDITORS,
     PUBLISHING_ADMINS,
     SIGN_OFF_REVIEWERS,
     require_role,
 )
 from reviews.exceptions import (
     AlreadyHoldsRole,
-    AlreadySigned,
     ClinicalRoleFixed,
-    InvalidTransition,
     NoSignOffRole,
-    NotRequested,
     OwnRole,
-    SeparationOfDuties,
     SignOffPolicyTaken,
     SignOffRoleTaken,
 )
 from reviews.models import (
     CLINICAL_ROLE,
-    Review,
-    ReviewState,
     RoleAction,
     SignOffPolicy,
-    SignOffRequest,
     SignOffRole,
     SignOffRoleHolder,
 )
-from reviews.notices import notify_awaiting_sign_off
 from reviews.services.roles import _lock_user, _record_role_change
-from reviews.services.signoffs import ensure_no_own_work, signer_for
 
 ROLE_FIELDS = ("code", "name", "meaning", "checklist", "resign_on_change", "active")
 POLICY_FIELDS = (
@@ -483,88 +469,3 @@ def signoff_role_revoke(*, user, role: SignOffRole, revoked_by, reason: str) -> 
 
 
 # --- assignment ----------------------------------------------------------------------------------
-
-
-def _assignee_errors(*, review: Review, request: SignOffRequest, assignee) -> list[str]:
-    """Why `assignee` may not be asked to sign this request's role, if they may not."""
-    name = assignee.get_username()
-    role = request.role
-    if signer_for(user=assignee, role=role) is None:
-        who = (
-            "an active clinician"
-            if role.code == CLINICAL_ROLE
-            else f"an active sign-off reviewer holding the {role.code!r} role"
-        )
-        return [f"{name} may not sign the {role.name.lower()} role: assign {who}."]
-    try:
-        ensure_no_own_work(review=review, user=assignee)
-    except SeparationOfDuties:
-        return [f"{name} submitted or edited this version: someone else must sign it."]
-    other = review.sign_offs.filter(signer=assignee).exclude(role=role).first()
-    if other is not None:
-        return [
-            f"{name} signed this version as {other.role_name.lower()}: one person signs at "
-            "most one role of a version."
-        ]
-    return []
-
-
-@transaction.atomic
-def sign_off_request_assign(
-    *, review: Review, role_code: str, assignee, due_on: date | None, assigned_by
-) -> SignOffRequest:
-    """Ask `assignee` (None: nobody) to sign one role of an open review, by `due_on` (or no date).
-
-    Editors, publishing admins and clinicians assign; the assignee must be able to sign the
-    role and may not be the version's submitter or editor. Recorded in the request's history.
-    """
-    require_role(
-        assigned_by, EDITORS, PUBLISHING_ADMINS, CLINICAL_REVIEWERS, action="assign sign-offs"
-    )
-    # The workflow's lock order (article, then review), so concurrent decisions cannot deadlock.
-    Article.objects.select_for_update().filter(pk=review.article_id).first()
-    review = Review.objects.select_for_update().select_related("version").get(pk=review.pk)
-    if review.state != ReviewState.SUBMITTED:
-        raise InvalidTransition(
-            f"This review is {review.get_state_display().lower()}: only the sign-offs of a "
-            "review awaiting a decision can be assigned."
-        )
-    request = (
-        SignOffRequest.objects.select_for_update()
-        .select_related("role")
-        .filter(review=review, role__code=role_code)
-        .first()
-    )
-    if request is None:
-        needed = ", ".join(
-            review.sign_off_requests.order_by("role__code").values_list("role__code", flat=True)
-        )
-        raise NotRequested(
-            f"Version {review.version.number} does not need a {role_code!r} sign-off: it "
-            f"needs {needed}."
-        )
-    if review.sign_offs.filter(role=request.role).exists():
-        raise AlreadySigned(
-            f"The {request.role.name.lower()} sign-off of this version is recorded: there is "
-            "nobody left to assign."
-        )
-    errors: dict[str, list[str]] = {}
-    if assignee is not None and (
-        problems := _assignee_errors(review=review, request=request, assignee=assignee)
-    ):
-        errors["assignee"] = problems
-    if due_on is not None and due_on < timezone.localdate():
-        errors["due_on"] = ["Choose today or a later date (or null for no due date)."]
-    if errors:
-        raise InvalidContent(errors=errors)
-    if (request.assignee_id, request.due_on) == (getattr(assignee, "pk", None), due_on):
-        return request
-    request.assignee = assignee
-    request.due_on = due_on
-    request._history_user = assigned_by
-    request._change_reason = (
-        f"Assigned to {assignee.get_username()}" if assignee is not None else "Unassigned"
-    ) + (f", due {due_on.isoformat()}" if due_on is not None else ", no due date")
-    request.save(update_fields=["assignee", "due_on"])
-    notify_awaiting_sign_off(request=request)  # once per assignee: a new due date sends nothing
-    return request
