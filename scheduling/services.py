@@ -208,7 +208,7 @@ def schedule_cancel(*, schedule: Schedule, user, reason: str) -> Schedule:
         raise InvalidContent(errors={"reason": ["Say why the schedule is cancelled."]})
     _lock_article(schedule.article_id)
     schedule = (
-        Schedule.objects.select_for_update()
+        Schedule.objects.select_for_update(of=("self",))
         .select_related("article", "version", "release")
         .get(pk=schedule.pk)
     )
@@ -341,7 +341,7 @@ def _schedule_publish_due_one(*, schedule_id: int, article_id: int, now: datetim
     with transaction.atomic():
         article = _lock_article(article_id)
         schedule = (
-            Schedule.objects.select_for_update(skip_locked=True)
+            Schedule.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("version", "created_by", "release")
             .filter(
                 pk=schedule_id,
@@ -484,7 +484,9 @@ def release_cancel(*, release: Release, user, reason: str) -> Release:
     release.state = ReleaseState.CANCELLED
     release._change_reason = reason.strip()[:100]
     release.save(update_fields=["state"])
-    cancelled = Schedule.objects.select_for_update().select_related("article", "version")
+    cancelled = Schedule.objects.select_for_update(of=("self",)).select_related(
+        "article", "version"
+    )
     for schedule in cancelled.filter(release=release, state=ScheduleState.PENDING):
         schedule.state = ScheduleState.CANCELLED
         schedule.save(update_fields=["state"])
@@ -497,7 +499,7 @@ def release_cancel(*, release: Release, user, reason: str) -> Release:
 def _release_publish_locked(*, release: Release, now: datetime) -> list[int]:
     """Publish every pending schedule of a locked release, in the caller's transaction."""
     schedules = list(
-        Schedule.objects.select_for_update()
+        Schedule.objects.select_for_update(of=("self",))
         .select_related("article", "version", "created_by", "release")
         .filter(release=release, state=ScheduleState.PENDING)
         .order_by("article_id")
@@ -629,7 +631,7 @@ def _withdrawal_run_one(*, withdrawal_id: int, article_id: int, now: datetime) -
     with transaction.atomic():
         _lock_article(article_id)
         withdrawal = (
-            Withdrawal.objects.select_for_update(skip_locked=True)
+            Withdrawal.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("article", "created_by")
             .filter(pk=withdrawal_id, state=WithdrawalState.PENDING, withdraw_at__lte=now)
             .first()
