@@ -7,8 +7,9 @@ delete a version, a decision or an audit row.
 
 import json
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -303,6 +304,7 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 user_roles(request.user) & {EDITORS, CLINICAL_REVIEWERS, SIGN_OFF_REVIEWERS}
             ),
             "latest_due": latest_due,
+            "time_zone": settings.TIME_ZONE,
             "preview": payload,
             "preview_list_entry": json.dumps(json.loads(preview.list_entry), indent=2),
             "preview_json_ld": json.dumps(payload["json_ld"], indent=2, ensure_ascii=False),
@@ -394,6 +396,9 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 # `approve` is the clinical sign-off's button; `sign` names its role.
                 role_code = CLINICAL_ROLE if action == "approve" else data.get("role", "")
                 due = data.get("next_review_due") or None
+                # The picker's local time, in the site's time zone (TIME_ZONE).
+                later = data.get("publish_at") or None
+                publish_at = timezone.make_aware(datetime.fromisoformat(later)) if later else None
                 # One verdict (and note) per reference of the version; unchecked ones are left
                 # out, and the service says which the approval still needs.
                 evidence = [
@@ -415,6 +420,7 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     checklist=data.getlist("checklist"),
                     note=data.get("note", ""),
                     evidence=evidence if role_code == CLINICAL_ROLE else (),
+                    publish_at=publish_at if role_code == CLINICAL_ROLE else None,
                 )
                 message = self._signed_message(sign_off)
             elif action == "assign":

@@ -12,6 +12,7 @@ from articles.models import Article, Publication, Section, Version
 from articles.selectors import article_etag, section_list
 from reviews import services
 from reviews.models import Review, ReviewTransition
+from scheduling.models import Schedule
 from tests import factories
 from tests.clients import form_data, staff_client
 
@@ -94,6 +95,28 @@ def test_a_clinician_approves_in_the_admin_and_it_is_published(second_doctor, ch
     assert publication.version == changed_review.version
     payload = json.loads(bytes(publication.payload))
     assert payload["sections"][1]["markdown"] == "Body of part 1, now with the dose range."
+
+
+def test_a_clinician_schedules_an_approval_in_the_admin(second_doctor, changed_review):
+    client = staff_client(second_doctor)
+    assert 'name="publish_at"' in client.get(review_url(changed_review)).content.decode()
+    later = timezone.localtime() + timedelta(days=2)
+    response = decide(
+        client,
+        changed_review,
+        action="approve",
+        content_hash=changed_review.version.content_hash,
+        kind="change",
+        publish_at=later.strftime("%Y-%m-%dT%H:%M"),
+    )
+    assert response.status_code == 200
+    schedule = Schedule.objects.get()
+    assert schedule.version == changed_review.version
+    assert schedule.publish_at == later.replace(second=0, microsecond=0)
+    # The live version stays until then.
+    assert Publication.objects.get().version.number == 1
+    bad = decide(client, changed_review, action="approve", publish_at="soon")
+    assert "That is not a date" in bad.content.decode()
 
 
 def test_the_admin_applies_the_same_hash_binding(second_doctor, changed_review):
