@@ -44,8 +44,14 @@ class Attribution:
     approved_at: datetime | None
     last_reviewed: date | None
     next_review_due: date | None
-    # Every sign-off, as served: {role, role_name, name, credentials, profession, signed_at}.
+    # Every sign-off, as served: a dict of SIGN_OFF_KEYS.
     sign_offs: tuple[dict[str, str], ...] = ()
+
+
+# The keys of a served sign-off, in the order they are served. Sign-offs are stored in JSON
+# columns (Publication, Schedule), and PostgreSQL's jsonb does not keep key order: rendering
+# in this order keeps re-rendered bytes identical to those first published, on any database.
+SIGN_OFF_KEYS = ("role", "role_name", "name", "credentials", "profession", "signed_at")
 
 
 @lru_cache(maxsize=1)
@@ -171,7 +177,9 @@ def _medical_review(attribution: "Attribution | Publication") -> dict[str, Any]:
         "next_review_due": iso_8601(attribution.next_review_due),
     }
     if attribution.sign_offs:
-        block["sign_offs"] = list(attribution.sign_offs)
+        block["sign_offs"] = [
+            {key: sign_off[key] for key in SIGN_OFF_KEYS} for sign_off in attribution.sign_offs
+        ]
     return block
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from articles import services as article_services
 from articles.models import Event, EventType, Publication, ReviewKind
+from articles.rendering import publication_render
 from articles.selectors import article_etag, section_list
 from ldncontent.exceptions import InvalidContent
 from reviews import services as review_services
@@ -141,6 +142,24 @@ def test_a_two_role_version_is_served_only_after_both_sign_offs(
     last_sign_off = Event.objects.filter(type=EventType.SIGNED_OFF).last()
     assert last_sign_off.data["role"] == "pharmacist"
     assert last_sign_off.data["outstanding"] == []
+
+
+def test_re_rendering_a_publication_from_the_database_keeps_its_bytes(
+    medicines_review, doctor, pharmacist
+):
+    # Sign-offs come back from a JSON column (PostgreSQL's jsonb reorders keys) whenever a
+    # publication is rendered again: the overdue refresh, a scheduled publication.
+    clinical(medicines_review, doctor)
+    pharmacy(medicines_review, pharmacist)
+    publication = Publication.objects.get(article=medicines_review.article)
+    first_payload, first_entry = bytes(publication.payload), bytes(publication.list_entry)
+
+    publication_render(publication=publication, now=publication.published_at)
+
+    assert bytes(publication.payload) == first_payload
+    assert bytes(publication.list_entry) == first_entry
+    served_keys = list(json.loads(first_payload)["medical_review"]["sign_offs"][1])
+    assert served_keys == ["role", "role_name", "name", "credentials", "profession", "signed_at"]
 
 
 def test_the_clinician_may_sign_last(medicines_review, doctor, pharmacist):

@@ -735,24 +735,25 @@ def test_approval_and_resubmission_never_deadlock(base_url, monkeypatch, server_
     doctor_client = staff_client(base_url, doctor)
     approve_holds_review = threading.Event()
     submit_holds_article = threading.Event()
-    real_ensure_can_decide = review_services.ensure_can_decide
+    real_ensure_can_sign = review_services.ensure_can_sign
     real_version_submit = article_services.version_submit
 
     # Hold each transaction at the point where it owns its first lock until the other owns
     # its own, so the unlucky schedule that test 3 hits by chance happens every time.
-    def ensure_can_decide(**kwargs):
-        profile = real_ensure_can_decide(**kwargs)  # the review row is locked
+    def ensure_can_sign(**kwargs):
+        signer = real_ensure_can_sign(**kwargs)  # the review row is locked
         approve_holds_review.set()
         submit_holds_article.wait(5)
-        return profile
+        return signer
 
     def version_submit(**kwargs):
         version = real_version_submit(**kwargs)  # the article row is locked
         submit_holds_article.set()
         return version
 
-    # The approval calls ensure_can_decide by its name in the workflow module.
-    monkeypatch.setattr(review_workflow, "ensure_can_decide", ensure_can_decide)
+    # The approval (a clinical sign-off) calls ensure_can_sign by its name in the workflow
+    # module, once it holds the review row.
+    monkeypatch.setattr(review_workflow, "ensure_can_sign", ensure_can_sign)
     monkeypatch.setattr(article_services, "version_submit", version_submit)
     results: dict[str, httpx.Response] = {}
 
