@@ -4,13 +4,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 import nh3
-from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
-from articles.citations import CITATION, citation_order
+from articles.citations import CITATION, citation_order, markdown_parser
 from articles.models import (
     ARTICLE_CONTENT_FIELDS,
     Audience,
@@ -54,15 +53,8 @@ class Attribution:
 SIGN_OFF_KEYS = ("role", "role_name", "name", "credentials", "profession", "signed_at")
 
 
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
-    # CommonMark with tables; raw HTML in the Markdown is escaped rather than passed through.
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
-def markdown_to_html(text: str) -> str:
-    """CommonMark to HTML, sanitised by an allow-list (no scripts, styles or unsafe links)."""
-    html = _markdown().render(text)
+def _sanitised(html: str) -> str:
+    """HTML cleaned by an allow-list (no scripts, styles or unsafe links)."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -72,21 +64,45 @@ def markdown_to_html(text: str) -> str:
     )
 
 
-def _cited_html(html: str, numbers: dict[str, int]) -> str:
-    """Sanitised HTML with each `[^key]` as a numbered link to its reference (`#ref-N`)."""
+def markdown_to_html(text: str) -> str:
+    """CommonMark to sanitised HTML."""
+    return _sanitised(markdown_parser().render(text))
 
-    def link(match) -> str:
-        number = numbers[match.group(1)]
-        return f'<sup><a href="#ref-{number}">{number}</a></sup>'
 
-    cited = CITATION.sub(link, html)
-    return nh3.clean(
-        cited,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=ALLOWED_URL_SCHEMES,
-        link_rel="noopener noreferrer",
-    )
+def _linked_citations(children: list[Token], numbers: dict[str, int]) -> list[Token]:
+    """Inline tokens with each `[^key]` of a served reference, in plain text, as a link."""
+    linked = []
+    for child in children:
+        if child.type != "text":
+            linked.append(child)
+            continue
+        position = 0
+        for match in CITATION.finditer(child.content):
+            number = numbers.get(match.group(1))
+            if number is None:
+                continue
+            if match.start() > position:
+                linked.append(Token("text", "", 0, content=child.content[position : match.start()]))
+            link = f'<sup><a href="#ref-{number}">{number}</a></sup>'
+            linked.append(Token("html_inline", "", 0, content=link))
+            position = match.end()
+        if position < len(child.content):
+            linked.append(Token("text", "", 0, content=child.content[position:]))
+    return linked
+
+
+def _cited_html(text: str, numbers: dict[str, int]) -> str:
+    """CommonMark to sanitised HTML with each `[^key]` as a numbered link to its reference.
+
+    Markers are linked in the parsed text only (as `articles.citations` reads them), never
+    in code or attributes.
+    """
+    markdown = markdown_parser()
+    tokens = markdown.parse(text)
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            token.children = _linked_citations(token.children, numbers)
+    return _sanitised(markdown.renderer.render(tokens, markdown.options, {}))
 
 
 # schema.org types of each reference kind.
@@ -127,8 +143,7 @@ def served_references(version: Version) -> list[dict[str, Any]]:
             "status": by_key[key].get("status", "current"),
             "url": reference_url(by_key[key]),
         }
-        for number, key in enumerate(order, start=1)
-        if key in by_key
+        for number, key in enumerate((key for key in order if key in by_key), start=1)
     ]
 
 
@@ -234,8 +249,10 @@ def render_payload(
         if references is None:
             section["html"] = markdown_to_html(item["body"])
         else:
-            section["html"] = _cited_html(_markdown().render(item["body"]), numbers)
-            section["cites"] = [numbers[key] for key in citation_order([item["body"]])]
+            section["html"] = _cited_html(item["body"], numbers)
+            section["cites"] = [
+                numbers[key] for key in citation_order([item["body"]]) if key in numbers
+            ]
         sections.append(section)
     json_ld = {
         "@context": "https://schema.org",

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from articles.citations import CITATION
+from articles.citations import cited_keys
 from articles.models import (
     REFERENCE_IDENTIFIER_FIELDS,
     EventType,
@@ -52,7 +52,7 @@ def references_flag(
     flagged = []
     for reference in candidates:
         cited = any(
-            reference.key in CITATION.findall(body) for body in bodies.get(reference.article_id, [])
+            reference.key in cited_keys(body) for body in bodies.get(reference.article_id, [])
         )
         if not cited:
             continue

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
 
-from articles.citations import CITATION
+from articles.citations import cited_keys
 from articles.exceptions import ReferenceCited, ReferenceKeyTaken
 from articles.models import (
     REFERENCE_CONTENT_FIELDS,
@@ -192,7 +192,7 @@ def reference_delete(
     reference = Reference.objects.filter(article=article, key=key).first()
     if reference is None:
         raise Http404(f"Article {article.slug!r} has no reference with the key {key!r}.")
-    citing = [section.anchor for section in sections if key in CITATION.findall(section.body)]
+    citing = [section.anchor for section in sections if key in cited_keys(section.body)]
     if citing:
         raise ReferenceCited(
             f"The sections {', '.join(citing)} cite [^{key}]: remove the citations first."

@@ -602,6 +602,30 @@ def test_citation_markup_stays_safe():
     assert '<sup><a href="#ref-' in html
 
 
+def test_only_markers_in_the_text_become_links():
+    # A version is validated before it is frozen (an unknown key is refused); rendering
+    # still never fails on one, and never links a marker outside the text.
+    version = _version_with_references()
+    version.sections[0]["body"] = (
+        "Cited [^nice-ng193]; `[^younger-2013]` in code; &#91;^ghost] escaped; "
+        '![alt [^nice-ng193]](https://example.org/i.png "t [^nice-ng193]")'
+    )
+    section = render_payload(version=version, slug="ldn", attribution=ATTRIBUTION)["sections"][0]
+    html = section["html"]
+    assert html.count('<a href="#ref-') == 1
+    assert "<code>[^younger-2013]</code>" in html
+    assert "[^ghost] escaped" in html
+    assert section["cites"] == [1]
+
+
+def test_markers_in_code_do_not_cite_and_escaped_ones_do(editor_client, article):
+    response = cite(editor_client, "part-0", "Write `[^anything]` to cite a source.")
+    assert response.status_code == 200, response.content
+    response = cite(editor_client, "part-0", "Escaped &#91;^ghost] still reads [^ghost].")
+    error = assert_error(response, 400, "unknown_citation")
+    assert "ghost" in json.dumps(error)
+
+
 def test_delivery_serves_references_in_one_query(
     editor_user, doctor, article, consumer, django_assert_max_num_queries
 ):
