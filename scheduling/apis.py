@@ -1,6 +1,7 @@
 """The scheduling API: schedules, releases and withdrawals (staff), upcoming (embargo keys)."""
 
 from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, status
@@ -333,6 +334,14 @@ class EmbargoReaders:
         if not selectors.embargo_granted(key_id=request.auth.key_id):
             raise NoEmbargoAccess()
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Embargoed content, and the refusals, are for the asking key alone: no shared cache
+        (a CDN in front of `published/`) may keep them and serve them to another key."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        patch_vary_headers(response, ["Authorization"])
+        return response
+
 
 class UpcomingListApi(EmbargoReaders, APIView):
     @extend_schema(
@@ -372,10 +381,11 @@ class UpcomingDetailApi(EmbargoReaders, APIView):
     )
     def get(self, request: Request, slug: str) -> HttpResponse:
         schedule = selectors.upcoming_get(slug=slug)
+        attribution = services.attribution_thaw(schedule.attribution)
         payload = render_payload(
             version=schedule.version,
             slug=schedule.article.slug,
-            attribution=services.attribution_thaw(schedule.attribution),
-            review_overdue=False,
+            attribution=attribution,
+            review_overdue=attribution.next_review_due < schedule.publish_at.date(),
         )
         return HttpResponse(payload_bytes(payload), content_type="application/json")

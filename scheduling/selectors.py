@@ -1,9 +1,10 @@
 """Scheduling's reads: schedules, releases and withdrawals for staff, upcoming for embargo."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from articles.models import PublicationStatus
 from scheduling.models import (
     EmbargoGrant,
     Release,
@@ -86,11 +87,20 @@ def withdrawal_get(*, withdrawal_id: int) -> Withdrawal:
 
 
 def upcoming_list() -> QuerySet[Schedule]:
-    """What is scheduled and not yet out (pending, in an open release or on its own)."""
+    """What is scheduled and will go out (pending, in an open release or on its own).
+
+    Left out: what the worker will close at its time instead of publishing it (a newer
+    version is live, or the article was retracted after it was scheduled).
+    """
     return (
         Schedule.objects.select_related("article", "version", "release")
         .filter(state=ScheduleState.PENDING)
         .exclude(release__state__in=[ReleaseState.CANCELLED, ReleaseState.FAILED])
+        .exclude(article__publication__version__number__gt=F("version__number"))
+        .exclude(
+            article__publication__status=PublicationStatus.RETRACTED,
+            article__publication__retracted_at__gte=F("created_at"),
+        )
         .order_by("publish_at", "id")
     )
 

@@ -7,6 +7,7 @@ one, and check its state again under the lock: nothing is published or retracted
 """
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 
@@ -237,9 +238,11 @@ def publish_request_record(
     errors = {}
     release = None
     if release_id is not None:
-        release = Release.objects.filter(pk=release_id, state=ReleaseState.OPEN).first()
+        release = Release.objects.filter(
+            pk=release_id, state=ReleaseState.OPEN, publish_at__gt=timezone.now()
+        ).first()
         if release is None:
-            errors["release"] = [f"No open release has the id {release_id}."]
+            errors["release"] = [f"No open release still to come has the id {release_id}."]
     if publish_at is not None and publish_at <= timezone.now():
         errors["publish_at"] = ["Choose a time in the future, or leave it out to publish now."]
     if errors:
@@ -256,6 +259,17 @@ def publish_request_record(
     return request
 
 
+def _release_ended(release: Release) -> str:
+    """How a release that takes no more versions ended, for an error message."""
+    if release.state == ReleaseState.OPEN:
+        return "is due and going out"
+    return {
+        ReleaseState.PUBLISHED: "has gone out",
+        ReleaseState.CANCELLED: "was cancelled",
+        ReleaseState.FAILED: "failed",
+    }[release.state]
+
+
 @transaction.atomic
 def approval_publish(
     *, version: Version, attribution: Attribution, actor, now: datetime
@@ -264,12 +278,23 @@ def approval_publish(
     still to come (the live version keeps being served until then).
 
     Called by the review workflow, in its transaction, when the last required sign-off lands.
-    Publishing now supersedes pending schedules of older versions of the article.
+    Publishing now supersedes pending schedules of older versions of the article. An approval
+    asked for a release that has since gone out, been cancelled or failed is refused
+    (ReleaseNotOpen), undoing that sign-off: nobody approved publishing it at any other time.
     """
+    article = _lock_article(version.article_id)  # before the release, as the worker does
     request = PublishRequest.objects.select_related("release").filter(version=version).first()
     if request is not None:
         release = request.release
-        if release is not None and release.state == ReleaseState.OPEN and release.publish_at > now:
+        if release is not None:
+            release = _lock_release(release)
+            if release.state != ReleaseState.OPEN or release.publish_at <= now:
+                raise ReleaseNotOpen(
+                    f"The clinical approval of version {version.number} asked for it to go out "
+                    f"with the release {release.name!r}, which {_release_ended(release)}: "
+                    "nothing was signed or published. A reviewer may request changes so that "
+                    "the version is submitted and approved again for another time."
+                )
             return schedule_create(
                 version=version,
                 attribution=attribution,
@@ -284,7 +309,6 @@ def approval_publish(
                 publish_at=request.publish_at,
                 actor=actor,
             )
-    article = _lock_article(version.article_id)
     for pending in _pending_schedules(article).select_related("version", "article", "release"):
         _close(
             schedule=pending,
@@ -335,6 +359,20 @@ def _publish_locked(*, schedule: Schedule, now: datetime) -> None:
     )
 
 
+def _each_isolated(kind: str, due: Iterable[tuple], run_one: Callable[..., bool]) -> list[int]:
+    """Run `run_one(*row)` for each due row, each in its own transaction; the ids it carried
+    out. An unexpected failure of one (a damaged row, a deadlock) is logged and left pending,
+    to be tried again at the next turn: it holds up nothing else that is due."""
+    done = []
+    for row in due:
+        try:
+            if run_one(*row):
+                done.append(row[0])
+        except Exception:
+            logger.exception("%s %s failed; it stays pending and is tried again", kind, row[0])
+    return done
+
+
 def _schedule_publish_due_one(*, schedule_id: int, article_id: int, now: datetime) -> bool:
     """Publish one due schedule in its own transaction; False when another worker has it or it
     is no longer pending and due (checked again under the lock)."""
@@ -383,11 +421,13 @@ def schedules_publish_due(*, now: datetime) -> list[int]:
         .order_by("publish_at", "id")
         .values_list("id", "article_id")
     )
-    return [
-        schedule_id
-        for schedule_id, article_id in due
-        if _schedule_publish_due_one(schedule_id=schedule_id, article_id=article_id, now=now)
-    ]
+    return _each_isolated(
+        "schedule",
+        due,
+        lambda schedule_id, article_id: _schedule_publish_due_one(
+            schedule_id=schedule_id, article_id=article_id, now=now
+        ),
+    )
 
 
 # Releases.
@@ -564,11 +604,11 @@ def releases_publish_due(*, now: datetime) -> list[int]:
     due = Release.objects.filter(state=ReleaseState.OPEN, publish_at__lte=now).order_by(
         "publish_at", "id"
     )
-    return [
-        release_id
-        for release_id in due.values_list("id", flat=True)
-        if _release_publish_due_one(release_id=release_id, now=now)
-    ]
+    return _each_isolated(
+        "release",
+        due.values_list("id"),
+        lambda release_id: _release_publish_due_one(release_id=release_id, now=now),
+    )
 
 
 # Withdrawals.
@@ -666,11 +706,13 @@ def withdrawals_run_due(*, now: datetime) -> list[int]:
     due = Withdrawal.objects.filter(state=WithdrawalState.PENDING, withdraw_at__lte=now).order_by(
         "withdraw_at", "id"
     )
-    return [
-        withdrawal_id
-        for withdrawal_id, article_id in due.values_list("id", "article_id")
-        if _withdrawal_run_one(withdrawal_id=withdrawal_id, article_id=article_id, now=now)
-    ]
+    return _each_isolated(
+        "withdrawal",
+        due.values_list("id", "article_id"),
+        lambda withdrawal_id, article_id: _withdrawal_run_one(
+            withdrawal_id=withdrawal_id, article_id=article_id, now=now
+        ),
+    )
 
 
 # Embargo access.

@@ -177,6 +177,35 @@ def test_upcoming_needs_an_embargo_grant(scheduled, consumer, consumer_key):
     assert consumer.get("/api/v1/published/upcoming/stopping-ldn/").status_code == 404
 
 
+def test_upcoming_is_never_stored_by_a_shared_cache(scheduled, consumer, consumer_key):
+    for path in ("/api/v1/published/upcoming/", "/api/v1/published/upcoming/stopping-ldn/"):
+        refused = consumer.get(path)
+        assert refused.status_code == 403
+        assert refused["Cache-Control"] == "private, no-store"
+        assert "Authorization" in refused["Vary"]
+    EmbargoGrant.objects.create(
+        api_key=consumer_key[0], granted_by=factories.key_issuer(), granted_at=timezone.now()
+    )
+    for path in ("/api/v1/published/upcoming/", "/api/v1/published/upcoming/stopping-ldn/"):
+        granted = consumer.get(path)
+        assert granted.status_code == 200
+        assert granted["Cache-Control"] == "private, no-store"
+        assert "Authorization" in granted["Vary"]
+
+
+def test_upcoming_leaves_out_what_will_not_go_out(scheduled, consumer, consumer_key, publisher):
+    EmbargoGrant.objects.create(
+        api_key=consumer_key[0], granted_by=factories.key_issuer(), granted_at=timezone.now()
+    )
+    article_services.publication_retract(
+        article=scheduled.article, user=publisher, reason="Withdrawn by the manufacturer."
+    )
+    # The schedule is closed at its time (a retraction made after it cancels it); until
+    # then no site pre-caches a version that will never be served.
+    assert consumer.get("/api/v1/published/upcoming/").json() == []
+    assert consumer.get("/api/v1/published/upcoming/stopping-ldn/").status_code == 404
+
+
 def test_a_revoked_key_with_a_grant_reads_nothing(scheduled, consumer, consumer_key):
     EmbargoGrant.objects.create(
         api_key=consumer_key[0], granted_by=factories.key_issuer(), granted_at=timezone.now()

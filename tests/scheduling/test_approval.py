@@ -11,6 +11,7 @@ from ldncontent.exceptions import InvalidContent
 from reviews import services as review_services
 from reviews.models import ReviewState
 from scheduling import services
+from scheduling.exceptions import ReleaseNotOpen
 from scheduling.models import Schedule, ScheduleState
 from tests import factories
 from tests.clients import client_for
@@ -86,6 +87,44 @@ def test_an_approval_joins_a_release(live_article, editor_user, doctor, publishe
     approve(new_version(live_article, editor_user, "Guideline text."), doctor, release=release.pk)
     schedule = Schedule.objects.get()
     assert (schedule.release, schedule.publish_at) == (release, release.publish_at)
+
+
+@pytest.mark.parametrize("ends", ["cancelled", "went out"])
+def test_an_approval_for_a_release_that_ended_before_the_last_sign_off_publishes_nothing(
+    make_article, editor_user, doctor, publisher, ends
+):
+    pharmacist_role = factories.sign_off_role("pharmacist")
+    pharmacist = factories.sign_off_reviewer(role=pharmacist_role, username="pharmacist")
+    factories.sign_off_policy(name="Medicines", required=[pharmacist_role], topic="ldn")
+    release = services.release_create(
+        name="Guideline", publish_at=timezone.now() + timedelta(days=1), user=publisher
+    )
+    article = make_article(slug="ldn-doses")
+    version = review_services.review_submit(article=article, user=editor_user).version
+    review_services.review_approve(
+        review=version.review,
+        reviewer=doctor,
+        content_hash=version.content_hash,
+        kind=ReviewKind.FULL,
+        release=release.pk,
+    )
+    if ends == "cancelled":
+        services.release_cancel(release=release, user=publisher, reason="Guideline delayed.")
+    else:
+        services.releases_publish_due(now=release.publish_at)
+    with pytest.raises(ReleaseNotOpen) as refused:
+        review_services.signoff_record(
+            review=version.review,
+            signer=pharmacist,
+            role_code="pharmacist",
+            content_hash=version.content_hash,
+        )
+    assert "Guideline" in refused.value.describe()
+    assert not Publication.objects.filter(article=article).exists(), "never served at once"
+    assert not Schedule.objects.exists()
+    version.review.refresh_from_db()
+    assert version.review.state == ReviewState.SUBMITTED
+    assert list(version.review.sign_offs.values_list("role__code", flat=True)) == ["clinical"]
 
 
 def test_the_time_waits_for_the_last_sign_off(make_article, editor_user, doctor):

@@ -10,7 +10,7 @@ from articles import services as article_services
 from articles.models import Event, EventType, Publication, PublicationStatus, ReviewKind
 from ldncontent.exceptions import InvalidContent, NotAllowed
 from reviews import services as review_services
-from scheduling import services
+from scheduling import jobs, services
 from scheduling.exceptions import ArticleNotLive, NewerScheduled, NotPending, ReleaseNotOpen
 from scheduling.models import ReleaseState, Schedule, ScheduleState, WithdrawalState
 from tests.scheduling.conftest import attribution_for, new_version, publish_live, schedule_version
@@ -145,6 +145,34 @@ def test_staff_cancel_a_pending_schedule_with_a_reason(scheduled, publisher, edi
     with pytest.raises(NotPending):
         services.schedule_cancel(schedule=scheduled, user=publisher, reason="Again.")
     assert services.schedules_publish_due(now=scheduled.publish_at) == []
+
+
+def test_one_broken_due_item_holds_up_nothing_else(
+    make_article, editor_user, doctor, publisher, caplog
+):
+    broken = schedule_version(
+        publish_live(make_article, editor_user, doctor, slug="broken"), editor_user, doctor
+    )
+    Schedule.objects.filter(pk=broken.pk).update(attribution={})  # a row damaged by hand
+    sound = schedule_version(
+        publish_live(make_article, editor_user, doctor, slug="sound"), editor_user, doctor
+    )
+    other = publish_live(make_article, editor_user, doctor, slug="withdrawn")
+    at = timezone.now() + timedelta(hours=2)
+    withdrawal = services.withdrawal_set(
+        article=other, withdraw_at=at, reason="Out of date.", user=publisher
+    )
+
+    jobs.run_due(now=at)
+
+    assert live_number(sound.article) == 2
+    assert Publication.objects.get(article=other).status == PublicationStatus.RETRACTED
+    withdrawal.refresh_from_db()
+    assert withdrawal.state == WithdrawalState.DONE
+    broken.refresh_from_db()
+    assert broken.state == ScheduleState.PENDING, "tried again at the next turn"
+    assert live_number(broken.article) == 1
+    assert f"schedule {broken.pk} failed" in caplog.text
 
 
 # Releases.
