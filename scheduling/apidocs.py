@@ -130,7 +130,8 @@ NOT_PENDING = error_response(
 )
 RELEASE_CONFLICT = error_response(
     "The release is not open (published, cancelled or failed), or the schedule is in another "
-    "release, not in this one, or not pending.",
+    "release, not in this one, or not pending; or the release goes out before the time the "
+    "schedule's version was approved for (`earlier_than_approved`).",
     "release_not_open",
     "This release is not open: it was published, cancelled or failed.",
 )

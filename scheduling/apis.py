@@ -196,8 +196,9 @@ class ReleaseAddApi(SchedulingStaff, APIView):
         summary="Add a scheduled version to a release",
         description="Only a pending schedule (an approved version) joins a release: a "
         "release never holds anything not approved. It then goes out at the release's time "
-        "with the others. 409 when the release is not open or already due, or the schedule "
-        f"is not pending or in a release. {WRITERS}",
+        "with the others, never earlier than the time it was approved for. 409 when the "
+        "release is not open or already due, goes out before that time, or the schedule is "
+        f"not pending or in a release. {WRITERS}",
         tags=TAGS,
         request=ReleaseScheduleInputSerializer,
         responses={200: ReleaseOutputSerializer, **POST_ERRORS, 409: docs.RELEASE_CONFLICT},

@@ -26,6 +26,16 @@ class InRelease(Conflict):
     default_detail = "This schedule is already in a release: remove it from that one first."
 
 
+class EarlierThanApproved(Conflict):
+    """The release goes out before the time the schedule's version was approved for."""
+
+    code = "earlier_than_approved"
+    default_detail = (
+        "This release goes out before the time the version was approved for: choose a release "
+        "at that time or later."
+    )
+
+
 class NotInRelease(Conflict):
     """The schedule is not part of this release."""
 

@@ -21,6 +21,7 @@ from ldncontent.exceptions import DomainError, InvalidContent
 from ldncontent.permissions import CLINICAL_REVIEWERS, PUBLISHING_ADMINS, require_role
 from scheduling.exceptions import (
     ArticleNotLive,
+    EarlierThanApproved,
     InRelease,
     NewerScheduled,
     NotInRelease,
@@ -457,7 +458,8 @@ def release_create(*, name: str, publish_at: datetime, user) -> Release:
 @transaction.atomic
 def release_schedule_add(*, release: Release, schedule: Schedule, user) -> Schedule:
     """Add a pending schedule (an approved, scheduled version) to an open release: it then
-    goes out at the release's time, with the others."""
+    goes out at the release's time, with the others. A release earlier than the schedule's
+    time is refused: joining a release never publishes a version before its approved time."""
     require_role(user, *SCHEDULING_ROLES, action="change releases")
     _lock_article(schedule.article_id)
     release = _lock_release(release)
@@ -470,6 +472,14 @@ def release_schedule_add(*, release: Release, schedule: Schedule, user) -> Sched
         raise InRelease()
     if release.publish_at <= timezone.now():
         raise ReleaseNotOpen("This release is due: it takes no more schedules.")
+    if release.publish_at < schedule.publish_at:
+        raise EarlierThanApproved(
+            f"The release {release.name!r} goes out at {release.publish_at.isoformat()}, "
+            f"before {schedule.publish_at.isoformat()}, the time version "
+            f"{schedule.version.number} was approved for: choose a release at that time or "
+            "later."
+        )
+    approved_for = schedule.publish_at
     schedule.release = release
     schedule.publish_at = release.publish_at
     schedule.save(update_fields=["release", "publish_at"])
@@ -477,7 +487,7 @@ def release_schedule_add(*, release: Release, schedule: Schedule, user) -> Sched
         schedule=schedule,
         actor=user,
         from_state=ScheduleState.PENDING,
-        note=f"Added to release {release.name}",
+        note=f"Added to release {release.name}; its time was {approved_for.isoformat()}",
     )
     return schedule
 

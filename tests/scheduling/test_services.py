@@ -11,7 +11,13 @@ from articles.models import Event, EventType, Publication, PublicationStatus, Re
 from ldncontent.exceptions import InvalidContent, NotAllowed
 from reviews import services as review_services
 from scheduling import jobs, services
-from scheduling.exceptions import ArticleNotLive, NewerScheduled, NotPending, ReleaseNotOpen
+from scheduling.exceptions import (
+    ArticleNotLive,
+    EarlierThanApproved,
+    NewerScheduled,
+    NotPending,
+    ReleaseNotOpen,
+)
 from scheduling.models import ReleaseState, Schedule, ScheduleState, WithdrawalState
 from tests.scheduling.conftest import attribution_for, new_version, publish_live, schedule_version
 
@@ -239,6 +245,25 @@ def test_a_schedule_superseded_after_joining_leaves_the_release_with_a_warning(
     assert release.schedules.count() == 2
     assert services.releases_publish_due(now=release.publish_at) == [release.pk]
     assert live_number(first.article) == 1, "the superseded version is not published"
+
+
+def test_a_release_never_brings_a_version_forward(publisher, live_article, editor_user, doctor):
+    schedule = schedule_version(live_article, editor_user, doctor, seconds=3 * 3600)
+    early = services.release_create(
+        name="Early", publish_at=timezone.now() + timedelta(hours=2), user=publisher
+    )
+    with pytest.raises(EarlierThanApproved):
+        services.release_schedule_add(release=early, schedule=schedule, user=publisher)
+    schedule.refresh_from_db()
+    assert schedule.release is None and schedule.changes.count() == 1
+    later = services.release_create(
+        name="Later", publish_at=timezone.now() + timedelta(hours=4), user=publisher
+    )
+    approved_for = schedule.publish_at
+    services.release_schedule_add(release=later, schedule=schedule, user=publisher)
+    schedule.refresh_from_db()
+    assert schedule.publish_at == later.publish_at
+    assert approved_for.isoformat() in schedule.changes.last().note
 
 
 def test_a_cancelled_release_cancels_its_schedules(release, three_scheduled, publisher):
