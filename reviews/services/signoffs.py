@@ -6,7 +6,7 @@ and the other decisions check.
 
 from dataclasses import dataclass
 
-from articles.models import Article, Section, Version
+from articles.models import Article, Reference, Section, Version
 from ldncontent.permissions import CLINICAL_REVIEWERS, SIGN_OFF_REVIEWERS, user_roles
 from reviews.exceptions import NotAClinician, NotASigner, SeparationOfDuties
 from reviews.models import (
@@ -164,14 +164,17 @@ def ensure_no_own_work(*, review: Review, user) -> None:
     if version.submitted_by_id == user.pk:
         raise SeparationOfDuties("You submitted this version: someone else must decide on it.")
     previous = _last_approved_version(article_id=review.article_id, before_number=version.number)
-    edits = Section.history.filter(article_id=review.article_id, history_user=user)
-    article_edits = Article.history.filter(id=review.article_id, history_user=user)
+    window = {"history_user": user, "history_date__lte": version.submitted_at}
     if previous is not None:
-        edits = edits.filter(history_date__gt=previous.submitted_at)
-        article_edits = article_edits.filter(history_date__gt=previous.submitted_at)
-    edits = edits.filter(history_date__lte=version.submitted_at)
-    article_edits = article_edits.filter(history_date__lte=version.submitted_at)
-    if edits.exists() or article_edits.exists():
+        window["history_date__gt"] = previous.submitted_at
+    # Everything frozen into a version has a history: the article's fields, its sections and
+    # its references.
+    own_edits = (
+        Article.history.filter(id=review.article_id, **window),
+        Section.history.filter(article_id=review.article_id, **window),
+        Reference.history.filter(article_id=review.article_id, **window),
+    )
+    if any(edits.exists() for edits in own_edits):
         raise SeparationOfDuties(
             "You edited this article since its last approved version: someone else must "
             "review your changes."

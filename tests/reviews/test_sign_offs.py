@@ -23,6 +23,7 @@ from reviews.exceptions import (
 )
 from reviews.models import SignOff, SignOffRequest, SignOffRoleHolder
 from tests import factories
+from tests.articles.test_references import TRIAL, with_references
 
 pytestmark = pytest.mark.django_db
 
@@ -224,6 +225,21 @@ def test_the_submitter_and_the_version_s_editors_may_not_sign(
     editor_and_pharmacist.groups.add(*factories.editor().groups.all())
     article = make_article(slug="ldn-doses", topics=["medicines"], author=editor_and_pharmacist)
     review = review_services.review_submit(article=article, user=editor_and_pharmacist)
+    with pytest.raises(SeparationOfDuties):
+        pharmacy(review, editor_and_pharmacist)
+    assert not SignOff.objects.exists()
+
+
+def test_nobody_signs_a_version_whose_references_they_edited(
+    make_article, editor_user, pharmacist_role, medicines_policy
+):
+    editor_and_pharmacist = factories.sign_off_reviewer(role=pharmacist_role, username="ed")
+    editor_and_pharmacist.groups.add(*factories.editor().groups.all())
+    article = make_article(slug="ldn-doses", topics=["medicines"])
+    # Only a source of theirs, cited by someone else: still their own work under review.
+    with_references(article, editor_and_pharmacist, TRIAL, bodies={})
+    with_references(article, editor_user, bodies={"part-0": "See the trial [^younger-2013]."})
+    review = review_services.review_submit(article=article, user=editor_user)
     with pytest.raises(SeparationOfDuties):
         pharmacy(review, editor_and_pharmacist)
     assert not SignOff.objects.exists()
