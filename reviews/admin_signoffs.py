@@ -281,8 +281,9 @@ class HolderGrantForm(forms.ModelForm):
 class SignOffRoleHolderAdmin(
     ReasonConfirmedActionsMixin, ServiceRefusalsAsMessagesMixin, GuardedHistoryAdmin
 ):
-    """Who may sign which non-clinical role, and what readers see of them; granted and revoked
-    by publishing admins (never on their own account) through the services, with a reason."""
+    """Who may sign which non-clinical role, and what readers see of them; granted by a
+    superuser and revoked by publishing admins too (never on their own account), through the
+    services, with a reason."""
 
     form = HolderGrantForm
     list_display = ["published_name", "role", "user", "credentials", "registering_body", "active"]
@@ -314,6 +315,10 @@ class SignOffRoleHolderAdmin(
         if db_field.name == "role":
             kwargs["queryset"] = SignOffRole.objects.filter(active=True).exclude(code=CLINICAL_ROLE)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request) -> bool:
+        # Only a superuser grants (reviews.services.policies._ensure_may_change_holders).
+        return request.user.is_active and request.user.is_superuser
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Signatures name the holder: revoke the role instead.
@@ -355,9 +360,7 @@ class SignOffRoleHolderAdmin(
             done="The sign-off role of {count} holder(s) was revoked.",
         )
 
-    @admin.action(
-        description="Grant the sign-off role again to the selected", permissions=["change"]
-    )
+    @admin.action(description="Grant the sign-off role again to the selected", permissions=["add"])
     def grant_sign_off_role_again(self, request, queryset):
         return self._confirm_then(
             request,

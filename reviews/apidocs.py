@@ -472,10 +472,21 @@ POLICY_CONFLICTS = refusals(
         "There is already a sign-off policy named 'Medicines': choose another.",
     ),
 )
+REVOKE_FORBIDDEN = refusals(
+    "Only publishing admins (and superusers) revoke sign-off roles, never on their own account.",
+    ("not_allowed", "Only publishing-admins may revoke sign-off roles."),
+    (
+        "own_role",
+        "No one may revoke a sign-off role for their own account: ask another publishing admin.",
+    ),
+)
 GRANT_FORBIDDEN = refusals(
-    "Only publishing admins (and superusers) grant and revoke sign-off roles, never on their own "
-    "account.",
-    ("not_allowed", "Only publishing-admins may grant sign-off roles."),
+    "Only a superuser grants sign-off roles, never on their own account.",
+    (
+        "not_allowed",
+        "Only a superuser grants sign-off roles (publishing admins revoke them): signing "
+        "authority is not given by those who create accounts.",
+    ),
     (
         "own_role",
         "No one may grant a sign-off role for their own account: ask another publishing admin.",

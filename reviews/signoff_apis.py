@@ -344,9 +344,12 @@ class SignOffRoleHolderListGrantApi(StaffPermissions, APIView):
         summary="Grant a sign-off role",
         description="Let an account sign for the role, named to readers as given; it joins the "
         "`sign-off-reviewers` group. A holder whose role was revoked is made active again with "
-        "these details. Recorded in the role audit trail. Publishing admins and superusers, "
-        "never for their own account (403 `own_role`); the clinical role is granted by a "
-        "superuser on the clinician profiles instead (409 `clinical_role_fixed`).",
+        "these details. Recorded in the role audit trail. Superusers only (who, to call the "
+        "API, also hold a staff role such as publishing-admins): publishing admins create "
+        "accounts and set their passwords, so they do not also give them signing authority "
+        "(403 `not_allowed`). Never for one's own account (403 `own_role`); the clinical role "
+        "is granted by a superuser on the clinician profiles instead (409 "
+        "`clinical_role_fixed`).",
         tags=SIGN_OFFS_TAG,
         parameters=[ROLE_CODE],
         request=SignOffRoleGrantInputSerializer,
@@ -391,7 +394,7 @@ class SignOffRoleRevokeApi(StaffPermissions, APIView):
         responses={
             200: SignOffRoleHolderOutputSerializer,
             **BODY_ERRORS,
-            403: examples.GRANT_FORBIDDEN,
+            403: examples.REVOKE_FORBIDDEN,
             404: READ_ERRORS[404],
             409: examples.REVOKE_CONFLICTS,
         },

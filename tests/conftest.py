@@ -1,11 +1,13 @@
 """Fixtures shared by the whole suite: users and API clients per role, articles, a site."""
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from articles import services
 from articles.models import ConsumerSite
+from ldncontent.permissions import PUBLISHING_ADMINS
 from tests import factories
 from tests.clients import client_for
 
@@ -94,6 +96,19 @@ def second_doctor(db):
 @pytest.fixture
 def publisher(db):
     return factories.publishing_admin(username="publisher")
+
+
+@pytest.fixture
+def root(db):
+    """A superuser (who alone grants signing authority)."""
+    return User.objects.create_superuser("root", "root@example.org", "a-long-password")
+
+
+@pytest.fixture
+def root_client(root) -> APIClient:
+    """The API answers staff roles only: this superuser is a publishing admin too."""
+    root.groups.add(Group.objects.get_or_create(name=PUBLISHING_ADMINS)[0])
+    return client_for(root)
 
 
 @pytest.fixture

@@ -360,9 +360,22 @@ def signoff_policy_update(
 
 
 def _ensure_may_change_holders(*, actor, subject, role: SignOffRole, action: str) -> None:
-    """Publishing admins and superusers, never on their own account; a superuser's account
-    only by a superuser; never the clinical role, which comes with a clinician profile."""
-    _ensure_manager(actor, action=f"{action} sign-off roles")
+    """Only a superuser grants a role; publishing admins and superusers revoke. Never on
+    one's own account; a superuser's account only by a superuser; never the clinical role,
+    which comes with a clinician profile.
+
+    Granting is kept from publishing admins as the clinician role is: they create accounts
+    and set their passwords, so one could otherwise grant signing authority to an account
+    of their own making and sign with it.
+    """
+    if action == "grant":
+        if not (actor.is_active and actor.is_superuser):
+            raise NotAllowed(
+                "Only a superuser grants sign-off roles (publishing admins revoke them): "
+                "signing authority is not given by those who create accounts."
+            )
+    else:
+        _ensure_manager(actor, action=f"{action} sign-off roles")
     if actor.pk == subject.pk:
         raise OwnRole(
             f"No one may {action} a sign-off role for their own account: ask another "

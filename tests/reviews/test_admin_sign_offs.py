@@ -340,9 +340,12 @@ def test_editors_read_policies_but_change_none(editor_user, pharmacist_role):
     assert SignOffPolicy.objects.filter(name="Medicines", active=True).exists()
 
 
-def test_a_publishing_admin_grants_and_revokes_a_role_with_a_reason(publisher, pharmacist_role):
+def test_a_superuser_grants_and_a_publishing_admin_revokes_a_role_with_a_reason(
+    root, publisher, pharmacist_role
+):
     someone = factories.UserFactory(username="sam", is_staff=True)
-    client = staff_client(publisher)
+    assert staff_client(publisher).get("/admin/reviews/signoffroleholder/add/").status_code == 403
+    client = staff_client(root)
     role_page = client.get(f"/admin/reviews/signoffrole/{pharmacist_role.pk}/change/")
     assert f"/admin/reviews/signoffroleholder/add/?role={pharmacist_role.pk}" in (
         role_page.content.decode()
@@ -364,7 +367,7 @@ def test_a_publishing_admin_grants_and_revokes_a_role_with_a_reason(publisher, p
     assert (holder.role, holder.profession, holder.active) == (pharmacist_role, "Pharmacist", True)
     assert someone.groups.filter(name="sign-off-reviewers").exists()
 
-    client.post(
+    staff_client(publisher).post(
         "/admin/reviews/signoffroleholder/",
         {
             "action": "revoke_sign_off_role",
@@ -382,12 +385,12 @@ def test_a_publishing_admin_grants_and_revokes_a_role_with_a_reason(publisher, p
     ]
 
 
-def test_no_one_grants_a_sign_off_role_to_themselves(publisher, pharmacist_role):
-    client = staff_client(publisher)
+def test_no_one_grants_a_sign_off_role_to_themselves(root, pharmacist_role):
+    client = staff_client(root)
     add = client.get("/admin/reviews/signoffroleholder/add/")
     response = client.post(
         "/admin/reviews/signoffroleholder/add/",
-        form_data(add, user=str(publisher.pk), role=str(pharmacist_role.pk), published_name="Me"),
+        form_data(add, user=str(root.pk), role=str(pharmacist_role.pk), published_name="Me"),
         follow=True,
     )
     assert response.status_code == 200

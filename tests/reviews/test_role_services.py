@@ -28,11 +28,6 @@ PROFILE = {
 
 
 @pytest.fixture
-def root(db):
-    return User.objects.create_superuser("root", "root@example.org", "a-long-password")
-
-
-@pytest.fixture
 def candidate(db):
     return factories.UserFactory(username="amina")
 

@@ -457,10 +457,12 @@ def test_a_policy_by_article_slug(publisher_client, article, pharmacist_role):
 GRANT = {"username": "new-pharmacist", "published_name": "Ngozi Obi", "registering_body": "GPhC"}
 
 
-def test_a_publishing_admin_grants_and_revokes_and_me_shows_it(publisher_client, pharmacist_role):
+def test_a_superuser_grants_a_publishing_admin_revokes_and_me_shows_it(
+    root_client, publisher_client, pharmacist_role
+):
     newcomer = factories.UserFactory(username="new-pharmacist")
     url = "/api/v1/sign-off-roles/pharmacist/holders/"
-    granted = publisher_client.post(url, GRANT | {"note": "Hired."}, format="json")
+    granted = root_client.post(url, GRANT | {"note": "Hired."}, format="json")
     assert granted.status_code == 201, granted.content
     assert granted.json()["username"] == "new-pharmacist" and granted.json()["active"]
     me = client_for(newcomer).get("/api/v1/auth/me/").json()
@@ -474,7 +476,7 @@ def test_a_publishing_admin_grants_and_revokes_and_me_shows_it(publisher_client,
         }
     ]
     assert [h["username"] for h in publisher_client.get(url).json()] == ["new-pharmacist"]
-    assert_error(publisher_client.post(url, GRANT, format="json"), 409, "already_holds_role")
+    assert_error(root_client.post(url, GRANT, format="json"), 409, "already_holds_role")
     revoked = publisher_client.post(
         f"{url}new-pharmacist/revoke/", {"reason": "Left."}, format="json"
     )
@@ -494,14 +496,19 @@ def test_a_publishing_admin_grants_and_revokes_and_me_shows_it(publisher_client,
     assert list(RoleChange.objects.values_list("action", flat=True)) == ["granted", "revoked"]
 
 
-def test_grant_refusals(publisher_client, editor_client, publisher, pharmacist_role, doctor):
+def test_grant_refusals(
+    root_client, root, publisher_client, editor_client, pharmacist_role, doctor
+):
     factories.UserFactory(username="new-pharmacist")
     url = "/api/v1/sign-off-roles/pharmacist/holders/"
     assert_error(editor_client.post(url, GRANT, format="json"), 403, "not_allowed")
-    own = GRANT | {"username": publisher.username}
-    assert_error(publisher_client.post(url, own, format="json"), 403, "own_role")
+    # Publishing admins create accounts: they do not also give them signing authority.
+    refused = assert_error(publisher_client.post(url, GRANT, format="json"), 403, "not_allowed")
+    assert "Only a superuser grants" in refused["detail"]
+    own = GRANT | {"username": root.username}
+    assert_error(root_client.post(url, own, format="json"), 403, "own_role")
     clinical = "/api/v1/sign-off-roles/clinical/holders/"
-    assert_error(publisher_client.post(clinical, GRANT, format="json"), 409, "clinical_role_fixed")
+    assert_error(root_client.post(clinical, GRANT, format="json"), 409, "clinical_role_fixed")
     for payload in (
         {},
         GRANT | {"username": "nobody-at-all"},
@@ -509,7 +516,7 @@ def test_grant_refusals(publisher_client, editor_client, publisher, pharmacist_r
         GRANT | {"published_name": ""},
         GRANT | {"active": True},
     ):
-        assert_error(publisher_client.post(url, payload, format="json"), 400, "invalid")
+        assert_error(root_client.post(url, payload, format="json"), 400, "invalid")
     revoke = f"{url}new-pharmacist/revoke/"
     for payload in ({}, {"reason": 1}, {"reason": "x", "note": "y"}):
         assert_error(publisher_client.post(revoke, payload, format="json"), 400, "invalid")

@@ -435,7 +435,7 @@ SERVICES: list[tuple[str, set[str], Call]] = [
     ),
     (
         "signoff_role_grant",
-        {"publishing_admin", "superuser"},
+        {"superuser"},
         lambda w, u: review_services.signoff_role_grant(
             user=w["candidate"], role=w["pharmacist"], granted_by=u, published_name="Forged"
         ),
