@@ -8,6 +8,7 @@ nothing here marks it safe. Triage and exports call the same services as the API
 import json
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -113,7 +114,9 @@ class FeedbackAdmin(GovernanceRecordAdmin):
         ]
 
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
-        feedback = get_object_or_404(Feedback, pk=object_id)
+        feedback = self.get_object(request, unquote(object_id))
+        if feedback is None:  # the admin's own answer: back to the list, with a message
+            return super().change_view(request, object_id, form_url, extra_context)
         extra = {
             "transitions": feedback.transitions.select_related("actor"),
             "can_triage": _has_role(request, services.TRIAGE_ROLES),
@@ -129,13 +132,16 @@ class FeedbackAdmin(GovernanceRecordAdmin):
         if request.method != "POST":
             return HttpResponseRedirect(page)
         version = request.POST.get("addressed_in_version", "").strip()
+        if version and not (version.isascii() and version.isdigit() and len(version) < 10):
+            messages.error(request, "Give the version that addresses the report as a number.")
+            return HttpResponseRedirect(page)
         try:
             services.feedback_triage(
                 feedback=feedback,
                 user=request.user,
                 status=request.POST.get("status", ""),
                 note=request.POST.get("note", ""),
-                addressed_in_version=int(version) if version.isdigit() else None,
+                addressed_in_version=int(version) if version else None,
             )
         except DomainError as error:
             messages.error(request, error.describe())
@@ -221,7 +227,12 @@ class ReviewWithFeedbackAdmin(ReviewAdmin):
         review = context.get("review")
         if review is None:
             return response
-        reports = selectors.review_feedback(review=review)
+        # Reader text is for those who triage or read feedback (as GET reviews/{id}/feedback/),
+        # not for every sign-off reviewer who may open the review.
+        if _has_role(request, FEEDBACK_READ_ROLES):
+            reports = selectors.review_feedback(review=review)
+        else:
+            reports = {"open_errors": [], "acknowledged": []}
         response.template_name = "admin/governance/review_page.html"
         context.update(
             {

@@ -9,6 +9,10 @@ from articles.models import Article, ConsumerApiKey, ConsumerSite, FrozenModel, 
 SECTION_ANCHOR_MAX_LENGTH = 80
 
 
+# The longest triage note the API and the admin take.
+TRIAGE_NOTE_MAX_CHARS = 2000
+
+
 class FeedbackCategory(models.TextChoices):
     """What a reader says is wrong with the text they read."""
 

@@ -96,7 +96,7 @@ def open_error_feedback(*, article: Article) -> QuerySet[Feedback]:
         Feedback.objects.filter(
             article=article, category=FeedbackCategory.ERROR, status__in=OPEN_STATUSES
         )
-        .select_related("version", "site")
+        .select_related("article", "version", "site")
         .order_by("received_at", "id")
     )
 
@@ -105,7 +105,7 @@ def review_feedback(*, review: Review) -> dict[str, Any]:
     """For a review: the article's open error reports, and those this review acknowledged."""
     acknowledged = list(
         Feedback.objects.filter(acknowledgements__review=review)
-        .select_related("version", "site")
+        .select_related("article", "version", "site")
         .order_by("received_at", "id")
     )
     return {

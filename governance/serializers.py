@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from governance.models import (
     SECTION_ANCHOR_MAX_LENGTH,
+    TRIAGE_NOTE_MAX_CHARS,
     DossierExport,
     Feedback,
     FeedbackCategory,
@@ -173,7 +174,7 @@ class FeedbackTriageInputSerializer(StrictSerializer):
         choices=[(value, value) for value in TRIAGE_TARGETS],
         help_text="triaged, addressed or declined (a decided report may go back to triaged).",
     )
-    note = StrictCharField(max_length=2000, help_text="What was decided, and why.")
+    note = StrictCharField(max_length=TRIAGE_NOTE_MAX_CHARS, help_text="What was decided, and why.")
     addressed_in_version = StrictIntegerField(
         min_value=1,
         max_value=2_147_483_647,

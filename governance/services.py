@@ -14,6 +14,7 @@ from articles.models import EventType, ReviewKind, Version
 from governance import selectors
 from governance.exceptions import InvalidTriage
 from governance.models import (
+    TRIAGE_NOTE_MAX_CHARS,
     DossierExport,
     DossierExportKind,
     Feedback,
@@ -29,6 +30,7 @@ from ldncontent.permissions import (
     PUBLISHING_ADMINS,
     require_role,
 )
+from reviews.models import CLINICAL_ROLE, Review, ReviewState
 
 __all__ = [
     "EXPORT_ROLES",
@@ -148,6 +150,10 @@ def feedback_triage(
     note = note.strip()
     if not note:
         raise InvalidContent(errors={"note": ["Say what was decided, and why."]})
+    if len(note) > TRIAGE_NOTE_MAX_CHARS:
+        raise InvalidContent(
+            errors={"note": [f"Keep the note to {TRIAGE_NOTE_MAX_CHARS} characters."]}
+        )
     fixed_in = None
     if status == FeedbackStatus.ADDRESSED:
         if addressed_in_version is None:
@@ -163,6 +169,17 @@ def feedback_triage(
                     "addressed_in_version": [
                         f"Name an existing version of this article after version "
                         f"{feedback.version.number}, the one the reader saw."
+                    ]
+                }
+            )
+        # Until a clinician approves the fix the report stays open, so the review of that
+        # very version shows it, and a rejected fix leaves it open.
+        if not Review.objects.filter(version=fixed_in, state=ReviewState.APPROVED).exists():
+            raise InvalidContent(
+                errors={
+                    "addressed_in_version": [
+                        f"Version {fixed_in.number} is not approved: mark the report triaged "
+                        "until a clinician approves the version that fixes it."
                     ]
                 }
             )
@@ -188,16 +205,20 @@ def feedback_triage(
 
 
 def feedback_acknowledge(*, review, actor) -> list[FeedbackAcknowledgement]:
-    """A full approval acknowledges the article's open error reports: the clinician saw them
-    on the review page before approving. Registered as a reviews approval hook, so it runs in
-    the approval's transaction; a change review acknowledges nothing. The reports stay open
-    until they are triaged."""
+    """A full approval acknowledges the article's open error reports that the clinician was
+    shown with the review (review page, `GET reviews/{id}/feedback/`) before signing: those
+    received up to the clinical sign-off, not those that came in while other roles signed.
+    Registered as a reviews approval hook, so it runs in the approval's transaction; a change
+    review acknowledges nothing. The reports stay open until they are triaged."""
     if review.kind != ReviewKind.FULL:
+        return []
+    clinical = review.sign_offs.filter(role__code=CLINICAL_ROLE).only("signed_at").first()
+    if clinical is None:
         return []
     reports = list(
         selectors.open_error_feedback(article=review.article)
         .select_for_update(of=("self",))
-        .filter(received_at__lte=review.decided_at)
+        .filter(received_at__lte=clinical.signed_at)
     )
     now = timezone.now()
     return FeedbackAcknowledgement.objects.bulk_create(

@@ -7,6 +7,7 @@ import pytest
 
 from governance import services as governance_services
 from governance.models import DossierExport, Feedback, FeedbackStatus
+from reviews import services as review_services
 from tests import factories
 from tests.clients import client_for, staff_client
 
@@ -54,7 +55,10 @@ def test_the_feedback_list_filters_by_status_and_category(feedback, editor_user)
     )
 
 
-def test_triage_in_the_admin_goes_through_the_service(feedback, pending, clinician_user):
+def test_triage_in_the_admin_goes_through_the_service(feedback, pending, doctor, clinician_user):
+    review_services.review_approve(
+        review=pending, reviewer=doctor, content_hash=pending.version.content_hash, kind="full"
+    )
     client = staff_client(clinician_user)
     url = f"/admin/governance/feedback/{feedback.pk}/triage/"
     response = client.post(
@@ -70,6 +74,36 @@ def test_triage_in_the_admin_goes_through_the_service(feedback, pending, clinici
     assert feedback.transitions.count() == 1
 
 
+@pytest.mark.parametrize("version", ["²", "abc", "99999999999999999999"])
+def test_a_malformed_version_in_the_triage_form_is_a_message(feedback, clinician_user, version):
+    client = staff_client(clinician_user)
+    response = client.post(
+        f"/admin/governance/feedback/{feedback.pk}/triage/",
+        {"status": "addressed", "addressed_in_version": version, "note": "Fixed."},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "as a number" in response.content.decode()
+    feedback.refresh_from_db()
+    assert feedback.status == FeedbackStatus.NEW
+
+
+def test_an_overlong_triage_note_is_refused(feedback, clinician_user):
+    staff_client(clinician_user).post(
+        f"/admin/governance/feedback/{feedback.pk}/triage/",
+        {"status": "triaged", "note": "x" * 2001},
+    )
+    feedback.refresh_from_db()
+    assert feedback.status == FeedbackStatus.NEW
+
+
+def test_a_feedback_page_that_does_not_exist_is_not_a_500(clinician_user):
+    client = staff_client(clinician_user)
+    for object_id in ("abc", "999"):
+        response = client.get(f"/admin/governance/feedback/{object_id}/change/")
+        assert response.status_code == 302
+
+
 def test_a_publishing_admin_reads_feedback_but_cannot_triage_it(feedback, publisher):
     client = staff_client(publisher)
     page = client.get(f"/admin/governance/feedback/{feedback.pk}/change/").content.decode()
@@ -81,9 +115,17 @@ def test_a_publishing_admin_reads_feedback_but_cannot_triage_it(feedback, publis
     assert feedback.status == FeedbackStatus.NEW
 
 
-def test_a_sign_off_reviewer_does_not_see_feedback(feedback):
+def test_a_sign_off_reviewer_does_not_see_feedback(feedback, pending):
     reader = factories.UserFactory(roles=["sign-off-reviewers"])
-    assert staff_client(reader).get("/admin/governance/feedback/").status_code == 403
+    client = staff_client(reader)
+    assert client.get("/admin/governance/feedback/").status_code == 403
+    review_page = client.get(f"/admin/reviews/review/{pending.pk}/change/")
+    assert review_page.status_code == 200
+    assert "Wrong dose." not in review_page.content.decode()
+    clinician_page = staff_client(factories.clinician_with_profile(username="dr-page")).get(
+        f"/admin/reviews/review/{pending.pk}/change/"
+    )
+    assert "Wrong dose." in clinician_page.content.decode()
 
 
 def test_the_review_page_shows_open_error_reports_escaped(feedback, pending, clinician_user):

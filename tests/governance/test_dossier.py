@@ -175,6 +175,58 @@ def test_a_full_approval_acknowledges_the_open_error_reports(demo):
     assert [item["id"] for item in body["open_errors"]] == [demo["early_report"].pk]
 
 
+def test_only_reports_received_before_the_clinical_sign_off_are_acknowledged(
+    make_article, editor_user, doctor, consumer_key, site
+):
+    pharmacist_role = factories.sign_off_role("pharmacist")
+    pharmacist = factories.sign_off_reviewer(role=pharmacist_role, username="pharmacist")
+    factories.sign_off_policy(name="Medicines", required=[pharmacist_role], topic="ldn")
+    article = make_article(slug="ldn-doses")
+    first = review_services.review_submit(article=article, user=editor_user)
+    review_services.review_approve(
+        review=first, reviewer=doctor, content_hash=first.version.content_hash, kind="full"
+    )
+    review_services.signoff_record(
+        review=first,
+        signer=pharmacist,
+        role_code="pharmacist",
+        content_hash=first.version.content_hash,
+    )
+    key, _ = consumer_key
+
+    def reader_reports(text: str):
+        return governance_services.feedback_receive(
+            site_id=site.pk,
+            api_key_id=key.pk,
+            slug="ldn-doses",
+            content_hash=first.version.content_hash,
+            category="error",
+            text=text,
+        )
+
+    seen = reader_reports("Before the review.")
+    article_services.section_update(
+        article=article,
+        anchor="part-0",
+        user=editor_user,
+        if_match=article_etag(article=article, sections=section_list(article=article)),
+        changes={"body": "Fixed."},
+    )
+    second = review_services.review_submit(article=article, user=editor_user)
+    review_services.review_approve(
+        review=second, reviewer=doctor, content_hash=second.version.content_hash, kind="full"
+    )
+    reader_reports("After the clinician signed, before the pharmacist did.")
+    review_services.signoff_record(
+        review=second,
+        signer=pharmacist,
+        role_code="pharmacist",
+        content_hash=second.version.content_hash,
+    )
+    (acknowledgement,) = FeedbackAcknowledgement.objects.all()
+    assert (acknowledgement.feedback, acknowledgement.acknowledged_by) == (seen, doctor)
+
+
 def test_a_change_review_acknowledges_nothing(
     published, pending, consumer_key, second_doctor, site
 ):

@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from articles import services as article_services
-from articles.models import Event, EventType, Version, WebhookDelivery
+from articles.models import Event, EventType, ReviewKind, Version, WebhookDelivery
 from governance.models import Feedback, FeedbackStatus, FeedbackTransition
 from reviews import services as review_services
 from tests import factories
@@ -192,9 +192,19 @@ def test_staff_list_and_filter_feedback(feedback, editor_client, django_assert_m
     assert "status" in refused.json()["errors"]
 
 
+def approve(review, clinician) -> None:
+    review_services.review_approve(
+        review=review,
+        reviewer=clinician,
+        content_hash=review.version.content_hash,
+        kind=ReviewKind.FULL,
+    )
+
+
 def test_triage_to_addressed_in_a_later_version_is_recorded(
-    feedback, pending, editor_client, editor_user, django_assert_max_num_queries
+    feedback, pending, doctor, editor_client, editor_user, django_assert_max_num_queries
 ):
+    approve(pending, doctor)
     url = f"/api/v1/feedback/{feedback.pk}/triage/"
     assert (
         editor_client.post(url, {"status": "triaged", "note": "Reader is right."}).status_code
@@ -251,6 +261,20 @@ def test_bad_triage_is_refused_and_changes_nothing(
     assert not FeedbackTransition.objects.exists()
 
 
+def test_only_an_approved_version_addresses_a_report(feedback, pending, doctor, editor_client):
+    # Until a clinician approves the fix, the report stays open: it is shown in that very
+    # review, and a rejected fix leaves it open with the error still served.
+    url = f"/api/v1/feedback/{feedback.pk}/triage/"
+    body = {"status": "addressed", "addressed_in_version": 2, "note": "Fixed in v2."}
+    refused = editor_client.post(url, body)
+    assert refused.status_code == 400
+    assert "not approved" in refused.json()["errors"]["addressed_in_version"][0]
+    feedback.refresh_from_db()
+    assert feedback.status == FeedbackStatus.NEW
+    approve(pending, doctor)
+    assert editor_client.post(url, body).status_code == 200
+
+
 def test_a_declined_report_may_be_reopened_but_not_addressed_directly(feedback, clinician_client):
     url = f"/api/v1/feedback/{feedback.pk}/triage/"
     assert (
@@ -273,13 +297,17 @@ def test_publishing_admins_read_but_do_not_triage(feedback, publisher_client):
 
 
 def test_the_next_review_lists_open_error_reports(
-    feedback, pending, clinician_client, django_assert_max_num_queries
+    feedback, published, consumer, pending, clinician_client, django_assert_max_num_queries
 ):
+    for number in range(4):  # the query count does not grow with the reports
+        consumer.post(feedback_url(), report(published, text=f"Error {number}."), format="json")
     with django_assert_max_num_queries(8):
         response = clinician_client.get(f"/api/v1/reviews/{pending.pk}/feedback/")
     assert response.status_code == 200
     body = response.json()
-    assert [item["id"] for item in body["open_errors"]] == [feedback.pk]
+    assert body["open_errors"][0]["id"] == feedback.pk
+    assert len(body["open_errors"]) == 5
+    Feedback.objects.exclude(pk=feedback.pk).delete()
     assert body["acknowledged"] == []
     Feedback.objects.filter(pk=feedback.pk).update(status=FeedbackStatus.DECLINED)
     assert (
