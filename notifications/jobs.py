@@ -69,7 +69,8 @@ def _message(notification: EmailNotification, connection) -> EmailMessage:
 def send_due(*, limit: int = 100) -> int:
     """Send the due notifications, at most `limit`, over one connection; returns how many the
     mail server accepted. A failure is recorded on its notification and retried with backoff;
-    when the server itself fails, the rest wait for the next run."""
+    when the server itself fails, that attempt does not count and the rest wait for the next
+    run."""
     connection = get_connection(fail_silently=False)
     sent = 0
     try:
@@ -90,7 +91,10 @@ def send_due(*, limit: int = 100) -> int:
                     type(error).__name__,
                 )
                 notification_mark_failed(
-                    notification=notification, error=description, permanent=permanent
+                    notification=notification,
+                    error=description,
+                    permanent=permanent,
+                    server_at_fault=server_at_fault,
                 )
                 if server_at_fault:
                     break

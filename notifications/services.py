@@ -104,23 +104,36 @@ def retry_delay(attempt: int) -> float:
 
 @transaction.atomic
 def notification_mark_failed(
-    *, notification: EmailNotification, error: str, permanent: bool = False
+    *,
+    notification: EmailNotification,
+    error: str,
+    permanent: bool = False,
+    server_at_fault: bool = False,
 ) -> EmailNotification:
     """Record a failed attempt (`error` is a fixed description): try again later with backoff,
-    or give up (`failed`) when the failure is permanent or the attempts are used up."""
+    or give up (`failed`) when the failure is permanent or the attempts are used up.
+
+    When the mail server itself failed (down, refusing us, timing out), the attempt does not
+    count: an outage of any length uses up no message's attempts, and each is tried again
+    after the first backoff step.
+    """
     notification = EmailNotification.objects.select_for_update().get(pk=notification.pk)
     if notification.status == NotificationStatus.SENT:
         return notification  # another worker, past this one's lease, got it through
     notification.last_error = error
     notification.lease_until = None
+    if server_at_fault and not permanent:
+        notification.attempts = max(notification.attempts - 1, 0)
     if permanent or notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
         notification.status = NotificationStatus.FAILED
     else:
         notification.status = NotificationStatus.PENDING
         notification.next_attempt_at = timezone.now() + timedelta(
-            seconds=retry_delay(notification.attempts)
+            seconds=retry_delay(max(notification.attempts, 1))
         )
-    notification.save(update_fields=["status", "last_error", "lease_until", "next_attempt_at"])
+    notification.save(
+        update_fields=["status", "attempts", "last_error", "lease_until", "next_attempt_at"]
+    )
     return notification
 
 

@@ -16,16 +16,20 @@ def free_port() -> int:
 
 
 class MailServer:
-    """Accepts every message; can answer slowly, and be stopped and started on the same port."""
+    """Accepts every message, or answers each with `data_reply` (e.g. a 451 deferral); can
+    answer slowly, and be stopped and started on the same port."""
 
     def __init__(self, port: int | None = None):
         self.port = port or free_port()
         self.messages: list[email.message.EmailMessage] = []
         self.delay_seconds = 0.0
+        self.data_reply: str | None = None
         self.first_message = threading.Event()
         self._controller: Controller | None = None
 
     async def handle_DATA(self, server, session, envelope):
+        if self.data_reply is not None:
+            return self.data_reply
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append(message)
         self.first_message.set()

@@ -242,14 +242,16 @@ def test_a_recipient_without_an_address_gets_nothing(editor_user):
 
 
 def test_a_mail_server_down_loses_nothing_and_the_message_goes_out_once_it_is_back(
-    smtp, medicines_review, doctor, editor_user
+    smtp, settings, medicines_review, doctor, editor_user
 ):
     review_services.review_reject(review=medicines_review, reviewer=doctor, note="No.")
     smtp.stop()
-    assert send_due() == 0
+    # However long the server is down, its outage uses up none of the message's attempts.
+    for _ in range(settings.NOTIFICATION_MAX_ATTEMPTS + 2):
+        assert send_due() == 0
     notification = EmailNotification.objects.get()
     assert notification.status == NotificationStatus.PENDING
-    assert notification.attempts == 1
+    assert notification.attempts == 0
     assert notification.last_error == "mail server refused the connection"
     assert notification.lease_until is None
 
@@ -257,7 +259,7 @@ def test_a_mail_server_down_loses_nothing_and_the_message_goes_out_once_it_is_ba
     assert send_due() == 1
     assert send_due() == 0
     notification.refresh_from_db()
-    assert notification.status == NotificationStatus.SENT and notification.attempts == 2
+    assert notification.status == NotificationStatus.SENT and notification.attempts == 1
     assert [message["Subject"] for message in smtp.messages] == ["Rejected: Taking LDN v1"]
 
 
@@ -266,17 +268,18 @@ def test_a_message_failing_every_attempt_fails_and_a_publishing_admin_retries_it
 ):
     settings.NOTIFICATION_MAX_ATTEMPTS = 2
     review_services.review_reject(review=medicines_review, reviewer=doctor, note="No.")
-    smtp.stop()
+    smtp.data_reply = "451 4.3.0 Try again later"  # this message, not the server, fails
     send_due()
     send_due()
     notification = EmailNotification.objects.get()
     assert notification.status == NotificationStatus.FAILED and notification.attempts == 2
+    assert notification.last_error == "message deferred"
     assert send_due() == 0, "a failed notification waits for a person"
+    smtp.data_reply = None
 
     with pytest.raises(NotAllowed):
         notification_retry(notification=notification, user=editor_user)
     notification_retry(notification=notification, user=publisher)
-    smtp.start()
     assert send_due() == 1
     notification.refresh_from_db()
     assert notification.status == NotificationStatus.SENT
