@@ -126,7 +126,11 @@ class ReviewSummaryOutputSerializer(serializers.ModelSerializer):
     sign_off_requests = SignOffRequestOutputSerializer(
         many=True, read_only=True, help_text="The roles that must (or may) sign this version."
     )
-    reviewer = _username("reviewer", "The clinician who decided, once decided.")
+    reviewer = _username(
+        "reviewer",
+        "Who decided, once decided: the clinician who approved, or whoever holding a required "
+        "role requested changes or rejected.",
+    )
     kind = serializers.ChoiceField(
         choices=ReviewKind.choices,
         allow_blank=True,

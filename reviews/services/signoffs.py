@@ -202,20 +202,25 @@ def ensure_can_sign(*, review: Review, user, role: SignOffRole) -> Signer:
 
 
 def ensure_can_decide(*, review: Review, user) -> list[SignOffRole]:
-    """The roles of this review `user` may sign: they may then also request changes or reject.
+    """The required roles of this review `user` may sign: they may then also request changes
+    or reject. A role a policy only invites (a lay reader) signs and comments, but does not
+    end the review.
 
     Refused (a domain error) for anyone holding none of them, and for the version's own
     submitter or editors.
     """
-    roles = [request.role for request in review.sign_off_requests.select_related("role")]
+    roles = [
+        request.role
+        for request in review.sign_off_requests.filter(required=True).select_related("role")
+    ]
     mine = [role for role in roles if signer_for(user=user, role=role) is not None]
     if not mine:
         if [role.code for role in roles] in ([], [CLINICAL_ROLE]):
             raise NotAClinician()
         raise NotASigner(
-            "Only a person holding one of the roles this version needs ("
+            "Only a person holding one of the roles this version requires ("
             + ", ".join(role.name.lower() for role in roles)
-            + ") may decide on it."
+            + ") may request changes or reject it; invited roles sign and comment."
         )
     ensure_no_own_work(review=review, user=user)
     return mine

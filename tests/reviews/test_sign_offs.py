@@ -310,6 +310,30 @@ def test_a_request_for_changes_by_any_role_ends_the_review(medicines_review, doc
     assert not Publication.objects.exists()
 
 
+def test_an_invited_reader_comments_and_signs_but_does_not_decide(
+    make_article, editor_user, doctor
+):
+    lay = factories.sign_off_role("lay-reader", name="Lay reader")
+    reader = factories.sign_off_reviewer(role=lay, username="reader")
+    factories.sign_off_policy(name="Readers", optional=[lay], topic="ldn")
+    review = review_services.review_submit(article=make_article(slug="ldn-doses"), user=editor_user)
+    with pytest.raises(NotAClinician):
+        review_services.review_reject(review=review, reviewer=reader, note="I dislike it.")
+    with pytest.raises(NotAClinician):
+        review_services.review_request_changes(
+            review=review, reviewer=reader, comments=[{"body": "Unclear."}]
+        )
+    review.refresh_from_db()
+    assert review.state == "submitted" and not review.comments.exists()
+    review_services.comment_add(review=review, author=reader, body="Unclear wording.")
+    review_services.signoff_record(
+        review=review,
+        signer=reader,
+        role_code="lay-reader",
+        content_hash=review.version.content_hash,
+    )
+
+
 def test_a_sign_off_records_the_signer_as_they_were(medicines_review, pharmacist):
     sign_off = pharmacy(medicines_review, pharmacist)
     SignOffRoleHolder.objects.filter(user=pharmacist).update(published_name="Renamed")

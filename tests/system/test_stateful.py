@@ -163,10 +163,10 @@ class ReviewMachine(RuleBasedStateMachine):
 
     def decision_refusal(self, review: Review, user: str) -> type[DomainError] | None:
         """What request changes/reject must be refused with, if anything: only someone who may
-        sign a role of the review decides on it."""
+        sign a required role of the review decides on it (the invited lay reader does not)."""
         if self.expected_states[review.pk] != ReviewState.SUBMITTED:
             return InvalidTransition
-        if not HOLDS.get(user, set()) & (REQUIRED | {"lay-reader"}):
+        if not HOLDS.get(user, set()) & REQUIRED:
             return NotASigner
         return None
 
