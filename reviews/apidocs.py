@@ -457,12 +457,19 @@ ASSIGN_CONFLICTS = refusals(
     ),
 )
 ROLE_CONFLICTS = refusals(
-    "The code is taken, or the change would make the clinical role optional.",
+    "The code is taken, the change would make the clinical role optional, or reviews need the "
+    "role as it is (a code reviews asked for; a role open reviews require).",
     ("sign_off_role_taken", "There is already a sign-off role 'pharmacist': choose another code."),
     (
         "clinical_role_fixed",
         "The clinical role signs every version: its code cannot change, it cannot be deactivated "
         "and it always re-signs changes.",
+    ),
+    (
+        "role_in_use",
+        "Open reviews require the pharmacist role (ldn-doses v3): decide them (or request "
+        "changes, so they are submitted again under the policies then in force) before "
+        "deactivating it.",
     ),
 )
 POLICY_CONFLICTS = refusals(

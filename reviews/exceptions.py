@@ -115,6 +115,12 @@ class ClinicalRoleFixed(Conflict):
     )
 
 
+class RoleInUse(Conflict):
+    """Open reviews need the role, or reviews have asked for it: it cannot change that way."""
+
+    code = "role_in_use"
+
+
 class SignOffRoleTaken(Conflict):
     """Another sign-off role already has this code."""
 

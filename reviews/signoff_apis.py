@@ -214,8 +214,10 @@ class SignOffRoleDetailApi(StaffPermissions, APIView):
         description="Rename or reword a role, change its checklist or whether it re-signs "
         "changes, or deactivate it (policies then stop asking for it). Reviews already open "
         "keep the requests they were opened with; signatures keep the meaning they were given "
-        "with. The clinical role's code is fixed, and it can be neither deactivated nor spared "
-        "change reviews (409 `clinical_role_fixed`). Publishing admins.",
+        "with. A code reviews have asked for is fixed, and a role open reviews require stays "
+        "active until they are decided (409 `role_in_use`). The clinical role's code is fixed, "
+        "and it can be neither deactivated nor spared change reviews (409 "
+        "`clinical_role_fixed`). Publishing admins.",
         tags=SIGN_OFFS_TAG,
         parameters=[ROLE_CODE],
         request=SignOffRoleUpdateInputSerializer,

@@ -26,11 +26,13 @@ from reviews.exceptions import (
     ClinicalRoleFixed,
     NoSignOffRole,
     OwnRole,
+    RoleInUse,
     SignOffPolicyTaken,
     SignOffRoleTaken,
 )
 from reviews.models import (
     CLINICAL_ROLE,
+    ReviewState,
     RoleAction,
     SignOffPolicy,
     SignOffRole,
@@ -158,12 +160,40 @@ def signoff_role_create(
     return role
 
 
+def _ensure_role_change_keeps_reviews(role: SignOffRole, changed: dict[str, Any]) -> None:
+    """A role's code is fixed once reviews asked for it (signatures, events and served pages
+    name it); a role that open reviews require stays active until they are decided, as
+    nobody could sign it and they would never complete."""
+    if "code" in changed and role.requests.exists():
+        raise RoleInUse(
+            f"Reviews have asked for the {role.code!r} role, and signatures and served pages "
+            "name it by that code: change its name instead."
+        )
+    if changed.get("active") is False:
+        waiting = (
+            role.requests.filter(required=True, review__state=ReviewState.SUBMITTED)
+            .select_related("review__article", "review__version")
+            .order_by("review_id")
+        )
+        names = [
+            f"{request.review.article.slug} v{request.review.version.number}"
+            for request in waiting[:10]
+        ]
+        if names:
+            raise RoleInUse(
+                f"Open reviews require the {role.name.lower()} role ({', '.join(names)}): "
+                "decide them (or request changes, so they are submitted again under the "
+                "policies then in force) before deactivating it."
+            )
+
+
 @transaction.atomic
 def signoff_role_update(*, role: SignOffRole, actor, changes: dict[str, Any]) -> SignOffRole:
     """Rename, reword, change the checklist or re-signing rule of a role, or (de)activate it.
 
     Requests already frozen into reviews keep the rule they were opened with; signatures keep
-    the meaning they were given with.
+    the meaning they were given with. A code reviews asked for, and a role open reviews
+    require, are refused (RoleInUse).
     """
     _ensure_manager(actor, action="change sign-off roles")
     _unknown(changes, ROLE_FIELDS)
@@ -183,6 +213,7 @@ def signoff_role_update(*, role: SignOffRole, actor, changes: dict[str, Any]) ->
         raise ClinicalRoleFixed()
     if not changed:
         return role
+    _ensure_role_change_keeps_reviews(role, changed)
     for name, value in changed.items():
         setattr(role, name, value)
     _validated_role(role)

@@ -18,6 +18,7 @@ from reviews.exceptions import (
     NoSignOffRole,
     NotRequested,
     OwnRole,
+    RoleInUse,
     SignOffPolicyTaken,
     SignOffRoleTaken,
 )
@@ -174,6 +175,28 @@ def test_a_role_update_refuses_unknown_fields_and_other_roles(pharmacist_role, p
         )
     pharmacist_role.refresh_from_db()
     assert pharmacist_role.name == "Pharmacist"
+
+
+def test_a_role_open_reviews_need_stays_active_and_a_used_code_never_changes(
+    pharmacist_role, publisher, doctor, make_article, editor_user
+):
+    factories.sign_off_policy(name="Medicines", required=[pharmacist_role], topic="ldn")
+    review = services.review_submit(article=make_article(slug="ldn-doses"), user=editor_user)
+    with pytest.raises(RoleInUse) as in_use:
+        services.signoff_role_update(
+            role=pharmacist_role, actor=publisher, changes={"active": False}
+        )
+    assert "ldn-doses v1" in in_use.value.describe()
+    # Past signatures and served pages name the role by its code.
+    with pytest.raises(RoleInUse):
+        services.signoff_role_update(role=pharmacist_role, actor=publisher, changes={"code": "rx"})
+    pharmacist_role.refresh_from_db()
+    assert (pharmacist_role.code, pharmacist_role.active) == ("pharmacist", True)
+    services.review_reject(review=review, reviewer=doctor, note="Start again.")
+    services.signoff_role_update(role=pharmacist_role, actor=publisher, changes={"active": False})
+    services.signoff_role_update(
+        role=pharmacist_role, actor=publisher, changes={"name": "Medicines pharmacist"}
+    )
 
 
 # --- policies ------------------------------------------------------------------------------------
