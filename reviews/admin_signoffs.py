@@ -9,6 +9,7 @@ role reads roles, policies and signatures; signatures are frozen rows no one cha
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -173,9 +174,14 @@ class SignOffPolicyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        active = SignOffRole.objects.filter(active=True)
-        self.fields["required_roles"].queryset = active
-        self.fields["optional_roles"].queryset = active.exclude(code=CLINICAL_ROLE)
+        # Active roles, and those the policy already names: an inactive one left out would
+        # come back unticked and be dropped from the policy by an unrelated edit.
+        offered = Q(active=True)
+        if self.instance.pk is not None:
+            offered |= Q(requiring_policies=self.instance) | Q(optional_in_policies=self.instance)
+        roles = SignOffRole.objects.filter(offered).distinct()
+        self.fields["required_roles"].queryset = roles
+        self.fields["optional_roles"].queryset = roles.exclude(code=CLINICAL_ROLE)
 
     def clean(self):
         # Said here as well as by the service, because the model's own constraint check, which

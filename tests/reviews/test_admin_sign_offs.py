@@ -330,6 +330,17 @@ def test_a_publishing_admin_creates_a_policy_with_a_scope_and_roles(publisher, p
     assert "topic medicines" in listed
 
 
+def test_editing_a_policy_keeps_its_inactive_roles(publisher, pharmacist_role):
+    policy = factories.sign_off_policy(name="Medicines", required=[pharmacist_role], topic="x")
+    services.signoff_role_update(role=pharmacist_role, actor=publisher, changes={"active": False})
+    client = staff_client(publisher)
+    url = f"/admin/reviews/signoffpolicy/{policy.pk}/change/"
+    client.post(url, form_data(client.get(url), description="Reworded only."))
+    policy.refresh_from_db()
+    assert policy.description == "Reworded only."
+    assert list(policy.required_roles.all()) == [pharmacist_role], "reactivating brings it back"
+
+
 def test_editors_read_policies_but_change_none(editor_user, pharmacist_role):
     policy = factories.sign_off_policy(name="Medicines", required=[pharmacist_role], topic="x")
     client = staff_client(editor_user)
