@@ -107,15 +107,7 @@ class AssignedFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "me":
             return queryset
-        mine = _unsigned_requests().filter(assignee=request.user)
-        return queryset.filter(Exists(mine), state=ReviewState.SUBMITTED)
-
-
-def _unsigned_requests():
-    """The sign-off requests of the outer review whose role nobody has signed yet (the API's
-    `assigned=me` and `sign_off_overdue` read the same)."""
-    signed = SignOff.objects.filter(review=OuterRef("review"), role=OuterRef("role"))
-    return SignOffRequest.objects.filter(review=OuterRef("pk")).exclude(Exists(signed))
+        return queryset.filter(selectors.awaiting_sign_off_by(request.user))
 
 
 class SignOffOverdueFilter(admin.SimpleListFilter):
@@ -123,13 +115,12 @@ class SignOffOverdueFilter(admin.SimpleListFilter):
     parameter_name = "sign_off_overdue"
 
     def lookups(self, request, model_admin):
-        return [("yes", "A sign-off is past its due date")]
+        return [("yes", "A required sign-off is past its due date")]
 
     def queryset(self, request, queryset):
         if self.value() != "yes":
             return queryset
-        late = _unsigned_requests().filter(due_on__lt=timezone.localdate())
-        return queryset.filter(Exists(late), state=ReviewState.SUBMITTED)
+        return queryset.filter(selectors.sign_off_overdue_now())
 
 
 def _signers_of(role: SignOffRole) -> list[tuple[int, str]]:

@@ -172,8 +172,8 @@ class VersionPreviewApi(StaffPermissions, APIView):
         description="Reviews oldest first. By default only those awaiting a decision; filter "
         "by `state`, `topic`, `overdue` (the article's live version is past its review date), "
         "`assigned=me` (open reviews with a sign-off assigned to you and not yet signed: your "
-        "queue) and `sign_off_overdue` (open reviews with a sign-off past its due date and not "
-        "yet signed; each such request says `overdue`).",
+        "queue) and `sign_off_overdue` (open reviews with a required sign-off past its due date "
+        "and not yet signed; each late request, invited ones too, says `overdue`).",
         tags=REVIEWS_TAG,
         parameters=[
             OpenApiParameter(
@@ -195,7 +195,7 @@ class VersionPreviewApi(StaffPermissions, APIView):
             OpenApiParameter(
                 "sign_off_overdue",
                 OpenApiTypes.BOOL,
-                description="A sign-off is past its due date and not yet signed.",
+                description="A required sign-off is past its due date and not yet signed.",
             ),
         ],
         responses={

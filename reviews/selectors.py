@@ -83,14 +83,9 @@ def review_queue(
         condition = Q(article_id__in=overdue_articles)
         reviews = reviews.filter(condition) if overdue else reviews.exclude(condition)
     if assigned_to_me:
-        reviews = reviews.filter(
-            Exists(_unsigned_requests().filter(assignee=user)), state=ReviewState.SUBMITTED
-        )
+        reviews = reviews.filter(awaiting_sign_off_by(user))
     if sign_off_overdue is not None:
-        condition = Q(
-            Exists(_unsigned_requests().filter(due_on__lt=timezone.localdate())),
-            state=ReviewState.SUBMITTED,
-        )
+        condition = sign_off_overdue_now()
         reviews = reviews.filter(condition) if sign_off_overdue else reviews.exclude(condition)
     return reviews
 
@@ -99,6 +94,19 @@ def _unsigned_requests() -> QuerySet[SignOffRequest]:
     """The sign-off requests of the outer review whose role nobody has signed yet."""
     signed = SignOff.objects.filter(review=OuterRef("review"), role=OuterRef("role"))
     return SignOffRequest.objects.filter(review=OuterRef("pk")).exclude(Exists(signed))
+
+
+def awaiting_sign_off_by(user) -> Q:
+    """Reviews condition: open, with a sign-off assigned to `user` still to give (the API's
+    `assigned=me` and the admin's filter)."""
+    return Q(Exists(_unsigned_requests().filter(assignee=user)), state=ReviewState.SUBMITTED)
+
+
+def sign_off_overdue_now() -> Q:
+    """Reviews condition: open, with a required sign-off past its due date (an invited role
+    holds nothing up)."""
+    late = _unsigned_requests().filter(required=True, due_on__lt=timezone.localdate())
+    return Q(Exists(late), state=ReviewState.SUBMITTED)
 
 
 def review_get(*, review_id: int) -> Review:
@@ -421,11 +429,15 @@ def version_preview(*, version: Version, user) -> Publication:
 
 
 def sign_off_requests_overdue(*, today: date) -> QuerySet[SignOffRequest]:
-    """Assigned sign-off requests of open reviews, past their due date and not yet signed."""
+    """Assigned, required sign-off requests of open reviews, past their due date and not yet
+    signed (an invitation to sign is not chased)."""
     signed = SignOff.objects.filter(review=OuterRef("review"), role=OuterRef("role"))
     return (
         SignOffRequest.objects.filter(
-            assignee__isnull=False, due_on__lt=today, review__state=ReviewState.SUBMITTED
+            assignee__isnull=False,
+            required=True,
+            due_on__lt=today,
+            review__state=ReviewState.SUBMITTED,
         )
         .exclude(Exists(signed))
         .select_related("review__version", "role", "assignee")

@@ -6,6 +6,8 @@ and the other decisions check.
 
 from dataclasses import dataclass
 
+from simple_history.utils import bulk_create_with_history
+
 from articles.models import Article, Reference, Section, Version
 from ldncontent.permissions import CLINICAL_REVIEWERS, SIGN_OFF_REVIEWERS, user_roles
 from reviews.exceptions import NotAClinician, NotASigner, SeparationOfDuties
@@ -44,7 +46,7 @@ class RoleRequirement:
 
 def clinical_role() -> SignOffRole:
     """The mandatory clinical role, made by the migration that introduced sign-offs (and again
-    here should a database have lost it)."""
+    here should a database have lost it, as a flushed test database has)."""
     role, _ = SignOffRole.objects.get_or_create(
         code=CLINICAL_ROLE, defaults={"name": "Clinical reviewer", "meaning": CLINICAL_MEANING}
     )
@@ -100,17 +102,23 @@ def _covers(policy: SignOffPolicy, version: Version) -> bool:
     return True
 
 
-def sign_off_requests_open(*, review: Review) -> list[SignOffRequest]:
-    """Freeze the roles the review's version needs as its sign-off requests (at submission)."""
-    return SignOffRequest.objects.bulk_create(
-        SignOffRequest(
-            review=review,
-            role=requirement.role,
-            required=requirement.required,
-            needed_for_change=requirement.role.resign_on_change,
-            policies=list(requirement.policies),
-        )
-        for requirement in sign_off_requirements(version=review.version)
+def sign_off_requests_open(*, review: Review, user) -> list[SignOffRequest]:
+    """Freeze the roles the review's version needs as its sign-off requests (at submission),
+    each with its first history row (assignments are recorded after it)."""
+    return bulk_create_with_history(
+        [
+            SignOffRequest(
+                review=review,
+                role=requirement.role,
+                required=requirement.required,
+                needed_for_change=requirement.role.resign_on_change,
+                policies=list(requirement.policies),
+            )
+            for requirement in sign_off_requirements(version=review.version)
+        ],
+        SignOffRequest,
+        default_user=user,
+        default_change_reason=f"Requested at the submission of version {review.version.number}",
     )
 
 

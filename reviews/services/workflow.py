@@ -41,7 +41,6 @@ from reviews.models import (
 )
 from reviews.notices import (
     notify_approved,
-    notify_awaiting_sign_off,
     notify_changes_requested,
     notify_rejected,
     notify_signed,
@@ -118,7 +117,7 @@ def review_submit(*, article: Article, user, note: str = "", if_match: str | Non
             note=f"Superseded by version {version.number}",
         )
     review = Review.objects.create(version=version, article=article)
-    requests = sign_off_requests_open(review=review)
+    requests = sign_off_requests_open(review=review, user=user)
     _record(review=review, actor=user, from_state="", note=note)
     article_services.event_emit(
         type=EventType.VERSION_SUBMITTED,
@@ -131,8 +130,6 @@ def review_submit(*, article: Article, user, note: str = "", if_match: str | Non
             "sign_offs_required": [request.role.code for request in requests if request.required],
         },
     )
-    for request in requests:  # only requests a policy assigned at submission have an assignee
-        notify_awaiting_sign_off(request=request)
     return review
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles.models import Publication
 from ldncontent.permissions import SIGN_OFF_REVIEWERS
-from reviews import services
+from reviews import selectors, services
 from reviews.models import RoleChange, SignOff, SignOffPolicy, SignOffRole, SignOffRoleHolder
 from tests import factories
 from tests.clients import client_for
@@ -268,6 +268,31 @@ def test_a_late_sign_off_is_overdue_and_filtered(
     assert ids("sign_off_overdue=true") == [medicines_review.pk]
     assert ids("sign_off_overdue=false") == [other.pk]
     assert_error(editor_client.get("/api/v1/reviews/?sign_off_overdue=maybe"), 400, "invalid")
+
+
+def test_a_late_invitation_holds_nothing_up(make_article, editor_user, editor_client):
+    lay = factories.sign_off_role("lay-reader", name="Lay reader")
+    reader = factories.sign_off_reviewer(role=lay, username="reader")
+    factories.sign_off_policy(name="Readers", optional=[lay], topic="ldn")
+    review = services.review_submit(article=make_article(slug="ldn-doses"), user=editor_user)
+    request = review.sign_off_requests.get(role=lay)
+    assert request.history.earliest().history_user == editor_user, "recorded at submission"
+    services.sign_off_request_assign(
+        review=review,
+        role_code="lay-reader",
+        assignee=reader,
+        due_on=timezone.localdate(),
+        assigned_by=editor_user,
+    )
+    type(request).objects.filter(pk=request.pk).update(
+        due_on=timezone.localdate() - timedelta(days=1)
+    )
+    late = editor_client.get("/api/v1/reviews/?sign_off_overdue=true").json()["results"]
+    assert late == [], "publication does not wait for an invited role"
+    assert not selectors.sign_off_requests_overdue(today=timezone.localdate()).exists()
+    assert [
+        r["id"] for r in client_for(reader).get("/api/v1/reviews/?assigned=me").json()["results"]
+    ] == [review.pk], "still in the reader's own queue"
 
 
 def test_assignment_refusals(medicines_review, editor_client, doctor_client, pharmacist_client):
