@@ -11,7 +11,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -163,33 +163,56 @@ def deliver_due(*, limit: int = 100) -> int:
 
 
 class PeriodicJobs:
-    """The jobs of WORKER_PERIODIC_JOBS, each run when its interval has passed (first at once).
+    """The jobs of WORKER_PERIODIC_JOBS, each in a thread of its own: run at once, then each
+    time its interval has passed since the last run ended.
 
-    A job that fails is logged and tried again at its next turn; the others still run.
+    A slow job (link checks, a mail server that hangs) therefore never delays another, such as
+    publishing what is due, nor the webhooks. A job that fails is logged and tried again at
+    its next turn.
     """
+
+    # The shortest wait between two runs of one job, so an interval of 0 does not spin.
+    MIN_WAIT_SECONDS = 0.05
 
     def __init__(self, jobs: list[tuple[str, float]]):
         self._jobs = [(path, import_string(path), interval) for path, interval in jobs]
-        self._next_run = {path: 0.0 for path, _, _ in self._jobs}
+        self._threads: list[threading.Thread] = []
 
-    def run_due(self) -> None:
+    def start(self, stop: threading.Event) -> None:
+        """Start one thread per job; each ends once `stop` is set and its current run ends."""
         for path, job, interval in self._jobs:
-            if time.monotonic() < self._next_run[path]:
-                continue
-            self._next_run[path] = time.monotonic() + interval
-            try:
-                job()
-            except Exception:  # one failing job must not stop the others or the webhooks
-                logger.exception("worker job %s failed", path)
-            finally:
-                close_old_connections()
+            thread = threading.Thread(
+                target=self._lane, args=(path, job, interval, stop), name=f"job {path}"
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def join(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(deadline - time.monotonic(), 0))
+
+    @staticmethod
+    def _lane(path: str, job, interval: float, stop: threading.Event) -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    job()
+                except Exception:  # logged, and tried again at the next turn
+                    logger.exception("worker job %s failed", path)
+                finally:
+                    close_old_connections()
+                stop.wait(max(interval, PeriodicJobs.MIN_WAIT_SECONDS))
+        finally:
+            connection.close()
 
 
 def run(*, stop: threading.Event, review_check_seconds: float = 3600) -> None:
     """Deliver until `stop` is set; flag overdue reviews once at start and then periodically,
-    and run the WORKER_PERIODIC_JOBS."""
+    and run the WORKER_PERIODIC_JOBS (each in its own thread)."""
     dispatcher = Dispatcher(threads=settings.WEBHOOK_WORKER_THREADS)
     periodic_jobs = PeriodicJobs(settings.WORKER_PERIODIC_JOBS)
+    periodic_jobs.start(stop)
     next_review_check = 0.0
     try:
         while not stop.is_set():
@@ -202,8 +225,9 @@ def run(*, stop: threading.Event, review_check_seconds: float = 3600) -> None:
                 dispatcher.dispatch()
             except Exception:  # the loop must outlive a bad row or a database hiccup
                 logger.exception("webhook worker iteration failed")
-            periodic_jobs.run_due()
             # A finished batch may leave the next event of an article due: look again at once.
             dispatcher.batch_finished.wait(settings.WORKER_POLL_SECONDS)
     finally:
+        stop.set()  # also when the loop ends by an exception: the job threads end too
         dispatcher.shutdown()
+        periodic_jobs.join(timeout=settings.WEBHOOK_DELIVERY_DEADLINE_SECONDS + 5)

@@ -623,6 +623,18 @@ def fail_always() -> None:
     raise RuntimeError("this job always fails")
 
 
+SLOW_JOB_RUNNING = threading.Event()
+
+
+def slow_job() -> None:
+    SLOW_JOB_RUNNING.set()
+    time.sleep(3)  # a link check or a mail server that takes its time
+
+
+def count_run() -> None:
+    RUNS.append("quick")
+
+
 def test_periodic_jobs_run_at_once_then_by_interval_and_a_failing_one_spares_the_others():
     RUNS.clear()
     jobs = webhook_worker.PeriodicJobs(
@@ -631,9 +643,31 @@ def test_periodic_jobs_run_at_once_then_by_interval_and_a_failing_one_spares_the
             ("tests.articles.test_webhooks.record_run", 3600),
         ]
     )
-    jobs.run_due()
-    jobs.run_due()
-    assert RUNS == ["ran"]
+    stop = threading.Event()
+    jobs.start(stop)
+    time.sleep(0.5)
+    stop.set()
+    jobs.join(timeout=5)
+    assert RUNS == ["ran"], "at once, then not again within the hour"
+
+
+def test_a_slow_job_delays_no_other():
+    RUNS.clear()
+    SLOW_JOB_RUNNING.clear()
+    jobs = webhook_worker.PeriodicJobs(
+        [
+            ("tests.articles.test_webhooks.slow_job", 0),
+            ("tests.articles.test_webhooks.count_run", 0.1),
+        ]
+    )
+    stop = threading.Event()
+    jobs.start(stop)
+    assert SLOW_JOB_RUNNING.wait(5)
+    time.sleep(1)
+    runs_while_the_slow_one_ran = len(RUNS)
+    stop.set()
+    jobs.join(timeout=10)
+    assert runs_while_the_slow_one_ran >= 5
 
 
 def test_the_worker_runs_the_configured_jobs(settings):
