@@ -572,27 +572,42 @@ def _release_publish_locked(*, release: Release, now: datetime) -> list[int]:
     return published
 
 
+# How often one run reads a due release's articles again when schedules keep joining it.
+RELEASE_LOCK_TRIES = 3
+
+
 def _release_publish_due_one(*, release_id: int, now: datetime) -> bool:
     """Publish one due release, all or none, in one transaction (its events take one range of
     positions in the changes feed, as the event sequence row stays locked until commit)."""
-    article_ids = sorted(
-        Schedule.objects.filter(release_id=release_id, state=ScheduleState.PENDING).values_list(
-            "article_id", flat=True
-        )
-    )
-    try:
-        with transaction.atomic():
-            for article_id in article_ids:  # in id order, so two releases never deadlock
-                _lock_article(article_id)
-            release = (
-                Release.objects.select_for_update(skip_locked=True)
-                .filter(pk=release_id, state=ReleaseState.OPEN, publish_at__lte=now)
-                .first()
+
+    def pending_articles() -> list[int]:
+        return sorted(
+            Schedule.objects.filter(release_id=release_id, state=ScheduleState.PENDING).values_list(
+                "article_id", flat=True
             )
-            if release is None:
-                return False
-            _release_publish_locked(release=release, now=now)
-            return True
+        )
+
+    try:
+        for _ in range(RELEASE_LOCK_TRIES):
+            article_ids = pending_articles()
+            with transaction.atomic():
+                for article_id in article_ids:  # in id order, so two releases never deadlock
+                    _lock_article(article_id)
+                release = (
+                    Release.objects.select_for_update(skip_locked=True)
+                    .filter(pk=release_id, state=ReleaseState.OPEN, publish_at__lte=now)
+                    .first()
+                )
+                if release is None:
+                    return False
+                # A schedule that joined after the articles were read has its article unlocked:
+                # publishing it would lock that article after the release (against the lock
+                # order), so read and lock again.
+                if not set(pending_articles()) <= set(article_ids):
+                    continue
+                _release_publish_locked(release=release, now=now)
+                return True
+        return False  # the release kept changing: tried again at the next turn
     except DomainError as error:
         # Nothing of the release was published; it is marked failed so staff see why.
         with transaction.atomic():
