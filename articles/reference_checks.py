@@ -3,7 +3,9 @@
 Each run checks at most REFERENCE_CHECKS_PER_RUN references with a URL or a DOI that were not
 checked for REFERENCE_CHECK_INTERVAL_DAYS (never checked first), through REFERENCE_RESOLVER:
 a function `(url) -> (resolves, detail)`, where `resolves` is True (it answers), False (it is
-gone: 404 or 410) or None (inconclusive: a timeout or a server error, tried again next time).
+gone: 404 or 410) or None (inconclusive: a timeout or a server error; the last result stands
+and the link is checked again after the same interval, so a flaky server cannot take every
+run's budget).
 A link that goes dead flags every article citing the source (`reference.flagged`).
 """
 

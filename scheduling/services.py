@@ -2,8 +2,9 @@
 
 Every write locks the article before anything of scheduling's (as publishing and the review
 workflow do), so concurrent writers cannot deadlock. The due-time jobs take each item in its
-own transaction, lock it with SKIP LOCKED (on PostgreSQL) so two workers never take the same
-one, and check its state again under the lock: nothing is published or retracted twice.
+own transaction under its article's lock and check its state again there: two workers wait
+for each other, and the second finds the item done, so nothing is published or retracted
+twice.
 """
 
 import logging
@@ -221,8 +222,9 @@ def schedule_cancel(*, schedule: Schedule, user, reason: str) -> Schedule:
 
 @transaction.atomic
 def schedules_close_for_article(*, article: Article, actor, state: str, note: str) -> int:
-    """Close every pending schedule of the article (a newer approval supersedes them, a
-    retraction cancels them), in the caller's transaction; returns how many."""
+    """Close every pending schedule of the article (a newer version published at once
+    supersedes them, a due withdrawal cancels them), in the caller's transaction; returns how
+    many."""
     _lock_article(article.pk)
     pending = list(_pending_schedules(article).select_related("article", "version", "release"))
     for schedule in pending:
@@ -310,13 +312,12 @@ def approval_publish(
                 publish_at=request.publish_at,
                 actor=actor,
             )
-    for pending in _pending_schedules(article).select_related("version", "article", "release"):
-        _close(
-            schedule=pending,
-            state=ScheduleState.SUPERSEDED,
-            actor=actor,
-            note=f"Superseded by version {version.number}, approved and published at once",
-        )
+    schedules_close_for_article(
+        article=article,
+        actor=actor,
+        state=ScheduleState.SUPERSEDED,
+        note=f"Superseded by version {version.number}, approved and published at once",
+    )
     article_services.publish(version=version, attribution=attribution, actor=actor)
     return None
 
