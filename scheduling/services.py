@@ -706,8 +706,10 @@ def _withdrawal_run_one(*, withdrawal_id: int, article_id: int, now: datetime) -
             return False
         try:
             with transaction.atomic():
-                article_services.publication_retract(
-                    article=withdrawal.article, user=withdrawal.created_by, reason=withdrawal.reason
+                article_services.publication_withdraw_due(
+                    article=withdrawal.article,
+                    set_by=withdrawal.created_by,
+                    reason=withdrawal.reason,
                 )
         except DomainError as error:
             withdrawal.state = WithdrawalState.CANCELLED

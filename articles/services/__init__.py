@@ -10,6 +10,7 @@ from articles.services.consumers import (
 from articles.services.publishing import (
     event_emit,
     publication_retract,
+    publication_withdraw_due,
     publications_mark_overdue,
     publish,
     version_submit,
@@ -47,6 +48,7 @@ __all__ = [
     "consumer_site_update",
     "event_emit",
     "publication_retract",
+    "publication_withdraw_due",
     "publications_mark_overdue",
     "publish",
     "reference_create",

@@ -138,6 +138,22 @@ def publish(*, version: Version, attribution: Attribution, actor) -> Publication
 def publication_retract(*, article: Article, user, reason: str) -> Publication:
     """Withdraw the article's live version from delivery; the record stays in history."""
     require_role(user, PUBLISHING_ADMINS, CLINICAL_REVIEWERS, action="retract articles")
+    return _retract(article=article, user=user, reason=reason)
+
+
+@transaction.atomic
+def publication_withdraw_due(*, article: Article, set_by, reason: str) -> Publication:
+    """Retract the article at a time set earlier (scheduling's withdrawals), in `set_by`'s
+    name and through the same path as `publication_retract`.
+
+    No role is checked now: whoever set the time was checked then, and withdrawing serves
+    nothing new, so a medical article does not stay live past its end because the person
+    who set that end has since left.
+    """
+    return _retract(article=article, user=set_by, reason=reason)
+
+
+def _retract(*, article: Article, user, reason: str) -> Publication:
     if not reason.strip():
         raise InvalidContent(errors={"reason": ["Say why the article is retracted."]})
     # Article first, as publishing and the review workflow lock it: no lock-order cycles.

@@ -314,6 +314,22 @@ def test_a_withdrawal_needs_a_live_article_and_a_reason(make_article, publisher,
         services.withdrawal_set(article=article, withdraw_at=at, reason="x", user=publisher)
 
 
+def test_a_withdrawal_goes_ahead_when_whoever_set_it_has_left(live_article, publisher):
+    at = timezone.now() + timedelta(hours=1)
+    withdrawal = services.withdrawal_set(
+        article=live_article, withdraw_at=at, reason="The guidance ends.", user=publisher
+    )
+    publisher.groups.clear()
+    publisher.is_active = False
+    publisher.save()
+    assert services.withdrawals_run_due(now=at) == [withdrawal.pk]
+    publication = Publication.objects.get(article=live_article)
+    assert (publication.status, publication.retracted_by) == (
+        PublicationStatus.RETRACTED,
+        publisher,
+    )
+
+
 def test_a_cancelled_withdrawal_retracts_nothing(live_article, publisher):
     at = timezone.now() + timedelta(hours=1)
     withdrawal = services.withdrawal_set(

@@ -504,6 +504,8 @@ def test_every_write_service_is_in_the_table():
     not_writes = {"SITE_FIELDS", "GRANTABLE_ROLES", "PROFILE_FIELDS"}
     # Called by the system (the review-due job) or inside other services, not by a person.
     system = {"event_emit", "publications_mark_overdue", "ensure_can_decide"}
+    # A withdrawal at its time (scheduling's job), authorised when it was set.
+    system |= {"publication_withdraw_due"}
     # A consuming site's key sends feedback; a full approval acknowledges it (a review hook).
     system |= {"feedback_receive", "feedback_acknowledge"}
     not_writes |= {"TRIAGE_ROLES", "EXPORT_ROLES", "TRIAGE_MOVES"}
