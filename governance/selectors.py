@@ -14,7 +14,6 @@ from articles.models import (
     Event,
     EventType,
     Publication,
-    Reference,
     Section,
     Version,
 )
@@ -214,10 +213,10 @@ def _comments(review: Review | None) -> list[dict[str, Any]]:
 
 def _evidence_checks(version: Version) -> list[dict[str, Any]]:
     """The sources frozen with the version, each with the clinician's checks at review
-    (verdict, note, who, when), its link check as last recorded, and the flags raised on it
-    (dead link, withdrawn, superseded) while this version was the article's newest: from its
-    submission to the next approval. Link checks overwrite their result, so only the last one
-    is known; every flag is an event."""
+    (verdict, note, who, when) and the flags raised on it (dead link, withdrawn, superseded)
+    while this version was the article's newest: from its submission to the next approval.
+    Every flag is an event; the working copy's latest link check is not part of the record
+    (it is overwritten by each check, and may be of a link changed since)."""
     if not version.references:
         return []
     keys = [item["key"] for item in version.references]
@@ -235,10 +234,6 @@ def _evidence_checks(version: Version) -> list[dict[str, Any]]:
                 "checked_at": iso_8601(check.checked_at),
             }
         )
-    current = {
-        reference.key: reference
-        for reference in Reference.objects.filter(article_id=version.article_id, key__in=keys)
-    }
     next_approval = (
         Review.objects.filter(
             article_id=version.article_id,
@@ -269,16 +264,6 @@ def _evidence_checks(version: Version) -> list[dict[str, Any]]:
                 }
             )
 
-    def last_check(reference: Reference | None) -> dict[str, Any] | None:
-        if reference is None or reference.last_checked_at is None:
-            return None
-        return {
-            "at": iso_8601(reference.last_checked_at),
-            "result": reference.check_result,
-            "detail": reference.check_detail,
-            "dead_since": iso_8601(reference.dead_since),
-        }
-
     return [
         {
             "key": item["key"],
@@ -286,7 +271,6 @@ def _evidence_checks(version: Version) -> list[dict[str, Any]]:
             "url": item.get("url", ""),
             "status_when_frozen": item.get("status", ""),
             "clinician_checks": reviewed[item["key"]],
-            "last_link_check": last_check(current.get(item["key"])),
             "flags": flags_by_key[item["key"]],
         }
         for item in version.references

@@ -1,6 +1,6 @@
 """Governance writes: receive and triage reader feedback, and record dossier exports."""
 
-import random
+import hashlib
 import secrets
 from datetime import date
 from typing import Any
@@ -254,7 +254,10 @@ def dossier_sample_draw(
     """Draw `size` versions approved between the dates, as an assessor samples job bags.
 
     The same window, size and seed draw the same versions (while the window's approvals stay
-    the same); without a seed one is chosen and recorded, so every draw can be repeated.
+    the same); without a seed one is chosen and recorded, so every draw can be repeated. The
+    draw is one an assessor can check by hand: each version approved in the window ranked by
+    SHA-256 of `"{seed}:{content_hash}"` (hex), lowest first (ties by slug and number), and
+    the first `size` taken.
     """
     require_role(user, *EXPORT_ROLES, action="export dossiers")
     if date_to < date_from:
@@ -265,7 +268,14 @@ def dossier_sample_draw(
         )
     seed = seed if seed else secrets.token_hex(8)
     population = selectors.approved_versions(date_from=date_from, date_to=date_to)
-    drawn = random.Random(seed).sample(population, min(size, len(population)))
+    drawn = sorted(
+        population,
+        key=lambda version: (
+            hashlib.sha256(f"{seed}:{version.content_hash}".encode()).hexdigest(),
+            version.article.slug,
+            version.number,
+        ),
+    )[:size]
     return DossierExport.objects.create(
         kind=DossierExportKind.SAMPLE,
         actor=user,
