@@ -203,7 +203,8 @@ class DossierExportAdmin(GovernanceRecordAdmin):
         )
 
     def dossier_download_view(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
-        """The dossier as a JSON file, byte for byte what the API answers."""
+        """The dossier as a JSON file: what the API answers, indented and with sorted keys for
+        reading (the same for the same record)."""
         dossier = self._dossier(request, slug, number, "json")
         response = HttpResponse(
             json.dumps(dossier, indent=2, ensure_ascii=False, sort_keys=True),

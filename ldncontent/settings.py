@@ -369,11 +369,14 @@ NOTIFICATION_BACKOFF_BASE_SECONDS = env_float("NOTIFICATION_BACKOFF_BASE_SECONDS
 NOTIFICATION_BACKOFF_MAX_SECONDS = env_float("NOTIFICATION_BACKOFF_MAX_SECONDS", 3600.0, minimum=0)
 # A notification being sent is leased for this long; a worker that dies mid-send loses nothing:
 # the lease runs out and it is sent again, with the same Message-ID.
+# One send is up to about ten exchanges with the mail server (connect, EHLO, STARTTLS, AUTH,
+# MAIL, RCPT, DATA, ...), each allowed EMAIL_TIMEOUT: the lease must outlast them all.
 NOTIFICATION_LEASE_SECONDS = env_float("NOTIFICATION_LEASE_SECONDS", 300.0, minimum=0)
-if NOTIFICATION_LEASE_SECONDS <= EMAIL_TIMEOUT:
+if NOTIFICATION_LEASE_SECONDS <= 10 * EMAIL_TIMEOUT:
     raise ImproperlyConfigured(
-        "NOTIFICATION_LEASE_SECONDS must be longer than EMAIL_TIMEOUT, or a message still being "
-        "sent could be sent again by another worker."
+        "NOTIFICATION_LEASE_SECONDS must be longer than ten times EMAIL_TIMEOUT (a send is up "
+        "to ten exchanges with the mail server), or a message still being sent could be sent "
+        "again by another worker."
     )
 NOTIFICATION_SEND_INTERVAL_SECONDS = env_float(
     "NOTIFICATION_SEND_INTERVAL_SECONDS", 10.0, minimum=0

@@ -7,8 +7,8 @@ leaves nothing of the hook.
 
 from collections.abc import Callable
 
-# Called as hook(review=review, actor=actor) once a review is approved and its version
-# published (review.kind says whether it was a full or a change review).
+# Called as hook(review=review, actor=actor) once a review is approved, its version published
+# or scheduled (review.kind says whether it was a full or a change review).
 _review_approved: list[Callable[..., None]] = []
 
 

@@ -41,8 +41,8 @@ def worker_environment(mail_server: MailServer) -> dict[str, str]:
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(mail_server.port),
-        "EMAIL_TIMEOUT": "5",
-        "NOTIFICATION_LEASE_SECONDS": "6",
+        "EMAIL_TIMEOUT": "1",
+        "NOTIFICATION_LEASE_SECONDS": "11",
         "NOTIFICATION_SEND_INTERVAL_SECONDS": "0.1",
         "WORKER_POLL_SECONDS": "0.1",
     }
