@@ -45,6 +45,7 @@ run: demo
 serve: $(STAMP)
 	@test -n "$$SECRET_KEY" || { echo "make serve is the production server: set SECRET_KEY (and ALLOWED_HOSTS; README \"Configuration\"). For development, use make run."; exit 1; }
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	exec $(BIN)/gunicorn ldncontent.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 

@@ -330,6 +330,22 @@ WORKER_PERIODIC_JOBS.append(
     ("articles.reference_checks.check_due_references", REFERENCE_CHECK_RUN_SECONDS)
 )
 
+# Django's cache, which holds the feedback rate limit's counts: `local` keeps them in each
+# server process (a limit per process), `database` in one table all processes share (run
+# `manage.py createcachetable` once; `make serve` does).
+CACHE = env_choice("CACHE", ["local", "database"], "local")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ldncontent",
+    }
+    if CACHE == "local"
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "ldncontent_cache",
+    }
+}
+
 # Reader feedback sent by consuming sites: at most FEEDBACK_RATE reports per key (DRF's
 # "number/second|minute|hour|day"), each at most FEEDBACK_MAX_CHARS characters of text.
 FEEDBACK_RATE = env_str("FEEDBACK_RATE", "30/hour")

@@ -1,6 +1,8 @@
 """Reader feedback: consuming sites send it, staff triage it, the next review sees it."""
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 from rest_framework.test import APIClient
 
 from articles import services as article_services
@@ -161,6 +163,22 @@ def test_feedback_is_rate_limited_per_key(published, consumer, settings, site):
     other.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
     assert other.post(feedback_url(), report(published), format="json").status_code == 201
     assert Feedback.objects.count() == 3
+
+
+def test_with_the_database_cache_every_process_shares_the_count(published, consumer, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "ldncontent_cache",
+        }
+    }
+    call_command("createcachetable", verbosity=0)
+    settings.FEEDBACK_RATE = "1/hour"
+    assert consumer.post(feedback_url(), report(published), format="json").status_code == 201
+    with connection.cursor() as cursor:  # the count is a row every server process reads
+        cursor.execute("SELECT COUNT(*) FROM ldncontent_cache")
+        assert cursor.fetchone()[0] == 1
+    assert consumer.post(feedback_url(), report(published), format="json").status_code == 429
 
 
 def test_the_text_is_stored_as_sent_and_returned_as_data(published, consumer, editor_client):

@@ -105,6 +105,14 @@ def test_email_goes_to_the_console_in_development_and_over_smtp_in_production():
     assert read == "('smtp.example.org', 587, True)"
 
 
+def test_the_cache_is_local_unless_the_database_is_asked_for():
+    assert settings_value("CACHES['default']['BACKEND']").endswith("LocMemCache")
+    assert settings_value("CACHES['default']['BACKEND']", CACHE="database").endswith(
+        "DatabaseCache"
+    )
+    assert "CACHE" in settings_value("1", CACHE="redis")
+
+
 def test_a_lease_shorter_than_a_whole_send_stops_the_start():
     # Longer than one exchange is not enough: a send is up to ten of them.
     refusal = settings_value(
