@@ -244,8 +244,9 @@ class ReviewApproveApi(StaffPermissions, APIView):
     @extend_schema(
         operation_id="reviews_approve",
         summary="The clinical sign-off: approve, and publish once every role has signed",
-        description="The clinical sign-off of exactly the content shown (the same as "
-        "`POST .../sign-off/` with `role: clinical`). Only an active clinician who neither "
+        description="The clinical sign-off of exactly the content shown (as "
+        "`POST .../sign-off/` with `role: clinical`, and here alone with `publish_at` or "
+        "`release`). Only an active clinician who neither "
         "submitted nor edited this content may approve (403 `not_a_clinician` / "
         "`separation_of_duties`). `content_hash` must be the one shown with the review (409 "
         "`content_hash_mismatch`); `checklist` confirms every statement of the clinical "
