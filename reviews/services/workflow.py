@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -326,6 +327,14 @@ def _review_complete(*, review: Review, actor, now) -> None:
     sign_offs = list(review.sign_offs.select_related("role", "signer").order_by("signed_at", "id"))
     if any(sign_off.content_hash != review.version.content_hash for sign_off in sign_offs):
         raise ContentHashMismatch("A sign-off of this review names other content.")
+    # Revoking a role locks its holder's account first: with every signer's account locked
+    # (in id order) no revocation can land between this check and the publication.
+    list(
+        get_user_model()
+        ._default_manager.select_for_update()
+        .filter(pk__in={sign_off.signer_id for sign_off in sign_offs})
+        .order_by("pk")
+    )
     lapsed = [
         f"{sign_off.signer_name} ({sign_off.role_name.lower()})"
         for sign_off in sign_offs
