@@ -141,20 +141,10 @@ def _signers_of(role: SignOffRole) -> list[tuple[int, str]]:
 
 
 def _outstanding(review: Review) -> list[SignOffRequest]:
-    """The requests still to sign before the review completes, read from prefetched rows.
-
-    The same rule as the service that publishes: every required role not yet signed, except
-    those that skip change reviews once the clinician signed this as a change review.
-    """
-    signed = {sign_off.role_id: sign_off for sign_off in review.sign_offs.all()}
-    change_review = any(sign_off.kind == ReviewKind.CHANGE for sign_off in signed.values())
-    return [
-        request
-        for request in review.sign_off_requests.all()
-        if request.required
-        and request.role_id not in signed
-        and not (change_review and not request.needed_for_change)
-    ]
+    """The requests still to sign, from the prefetched rows (the rule the workflow applies)."""
+    return selectors.outstanding_requests(
+        requests=review.sign_off_requests.all(), sign_offs=review.sign_offs.all()
+    )
 
 
 @admin.register(Review)

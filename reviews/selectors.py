@@ -1,5 +1,6 @@
 """Shared reads of clinical review: the queue, earlier approvals, and an article's review status."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -107,6 +108,38 @@ def sign_off_overdue_now() -> Q:
     holds nothing up)."""
     late = _unsigned_requests().filter(required=True, due_on__lt=timezone.localdate())
     return Q(Exists(late), state=ReviewState.SUBMITTED)
+
+
+def outstanding_requests(
+    *, requests: Iterable[SignOffRequest], sign_offs: Iterable[SignOff]
+) -> list[SignOffRequest]:
+    """The requests still to sign before the review completes (from rows already read): every
+    required role not yet signed, except those that skip change reviews once the clinician
+    signed this as a change review (only the clinical sign-off has a kind)."""
+    sign_offs = list(sign_offs)
+    signed = {sign_off.role_id for sign_off in sign_offs}
+    change_review = any(sign_off.kind == ReviewKind.CHANGE for sign_off in sign_offs)
+    return [
+        request
+        for request in requests
+        if request.required
+        and request.role_id not in signed
+        and not (change_review and not request.needed_for_change)
+    ]
+
+
+def last_approved_review(*, article_id: int, before_number: int) -> Review | None:
+    """The approved review of the article's newest version before `before_number`, if any."""
+    return (
+        Review.objects.filter(
+            article_id=article_id,
+            state=ReviewState.APPROVED,
+            version__number__lt=before_number,
+        )
+        .select_related("version")
+        .order_by("-version__number")
+        .first()
+    )
 
 
 def review_get(*, review_id: int) -> Review:

@@ -17,7 +17,8 @@ from articles.models import ReviewKind
 from articles.snapshots import version_snapshot
 from ldncontent.exceptions import InvalidContent
 from reviews.exceptions import EvidenceChecksMissing
-from reviews.models import EvidenceCheck, EvidenceVerdict, Review, ReviewState, SignOff
+from reviews.models import EvidenceCheck, EvidenceVerdict, Review, SignOff
+from reviews.selectors import last_approved_review
 
 NOTE_MAX_LENGTH = 2000
 
@@ -31,16 +32,7 @@ def evidence_required(*, review: Review, kind: str) -> list[str]:
     snapshot = version_snapshot(version)
     if kind != ReviewKind.CHANGE:
         return snapshot_cited_keys(snapshot)
-    previous = (
-        Review.objects.filter(
-            article_id=review.article_id,
-            state=ReviewState.APPROVED,
-            version__number__lt=version.number,
-        )
-        .select_related("version")
-        .order_by("-version__number")
-        .first()
-    )
+    previous = last_approved_review(article_id=review.article_id, before_number=version.number)
     if previous is None:  # a change review needs an earlier approval; the workflow says so
         return snapshot_cited_keys(snapshot)
     diff = diff_snapshots(version_snapshot(previous.version), snapshot, words=False)

@@ -16,12 +16,12 @@ from reviews.models import (
     CLINICAL_ROLE,
     ClinicianProfile,
     Review,
-    ReviewState,
     SignOffPolicy,
     SignOffRequest,
     SignOffRole,
     SignOffRoleHolder,
 )
+from reviews.selectors import last_approved_review
 
 
 @dataclass(frozen=True)
@@ -153,25 +153,14 @@ def signer_for(*, user, role: SignOffRole) -> Signer | None:
     )
 
 
-def _last_approved_version(*, article_id: int, before_number: int) -> Version | None:
-    review = (
-        Review.objects.filter(
-            article_id=article_id, state=ReviewState.APPROVED, version__number__lt=before_number
-        )
-        .select_related("version")
-        .order_by("-version__number")
-        .first()
-    )
-    return review.version if review else None
-
-
 def ensure_no_own_work(*, review: Review, user) -> None:
     """Nobody decides on a version they submitted or on edits of their own in it (those since
     the last approved version, up to this one's submission)."""
     version = review.version
     if version.submitted_by_id == user.pk:
         raise SeparationOfDuties("You submitted this version: someone else must decide on it.")
-    previous = _last_approved_version(article_id=review.article_id, before_number=version.number)
+    last = last_approved_review(article_id=review.article_id, before_number=version.number)
+    previous = last.version if last else None
     window = {"history_user": user, "history_date__lte": version.submitted_at}
     if previous is not None:
         window["history_date__gt"] = previous.submitted_at

@@ -47,7 +47,7 @@ from reviews.notices import (
     notify_signed,
 )
 from reviews.policy import latest_review_due
-from reviews.selectors import served_sign_off
+from reviews.selectors import last_approved_review, outstanding_requests, served_sign_off
 from reviews.services.evidence import evidence_checks_record, evidence_validated
 from reviews.services.signoffs import (
     ensure_can_decide,
@@ -84,19 +84,6 @@ def _lock_open_review(review: Review) -> Review:
             "decision can be decided or withdrawn."
         )
     return review
-
-
-def _last_approved_review(*, article_id: int, before_number: int) -> Review | None:
-    return (
-        Review.objects.filter(
-            article_id=article_id,
-            state=ReviewState.APPROVED,
-            version__number__lt=before_number,
-        )
-        .select_related("version")
-        .order_by("-version__number")
-        .first()
-    )
 
 
 @transaction.atomic
@@ -147,7 +134,7 @@ def _approval_dates(
                     ]
                 }
             )
-        previous = _last_approved_review(
+        previous = last_approved_review(
             article_id=review.article_id, before_number=review.version.number
         )
         if previous is None:
@@ -307,17 +294,10 @@ def _outstanding_roles(*, review: Review) -> list[str]:
     The clinical sign-off decides whether this is a change review, which roles that do not
     re-sign changes may skip; until it is in, every required role is outstanding.
     """
-    signed = {sign_off.role_id: sign_off for sign_off in review.sign_offs.all()}
-    clinical = next(
-        (sign_off for sign_off in signed.values() if sign_off.kind), None
-    )  # only the clinical sign-off has a kind
-    change_review = clinical is not None and clinical.kind == ReviewKind.CHANGE
+    requests = review.sign_off_requests.select_related("role").order_by("role__code")
     return [
         request.role.code
-        for request in review.sign_off_requests.select_related("role").order_by("role__code")
-        if request.required
-        and request.role_id not in signed
-        and not (change_review and not request.needed_for_change)
+        for request in outstanding_requests(requests=requests, sign_offs=review.sign_offs.all())
     ]
 
 
