@@ -7,6 +7,8 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# Development commands: DEBUG on unless set, and emails link to the server this starts.
+DEV_ENV = DEBUG=$${DEBUG:-true} ADMIN_BASE_URL=$${ADMIN_BASE_URL:-http://$(HOST):$(PORT)}
 
 .PHONY: help install run serve worker migrate demo test lint pytest schema bench bench-soak clean
 
@@ -32,13 +34,13 @@ migrate: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo --port $(PORT) --host $(HOST)
+	$(DEV_ENV) $(BIN)/python manage.py load_demo --port $(PORT) --host $(HOST)
 
 run: demo
 	@echo "Starting the webhook worker and the server (Ctrl-C stops both)."
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py run_worker & worker=$$!; \
+	$(DEV_ENV) $(BIN)/python manage.py run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Production: settings from the environment (README "Configuration"); no demo, DEBUG off
 # unless set. WEB_CONCURRENCY is the number of gunicorn workers.
@@ -50,7 +52,7 @@ serve: $(STAMP)
 	exec $(BIN)/gunicorn ldncontent.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
 worker: migrate
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py run_worker
+	$(DEV_ENV) $(BIN)/python manage.py run_worker
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

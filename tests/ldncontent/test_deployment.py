@@ -201,3 +201,25 @@ def test_the_secret_key_is_read_as_it_is_spaces_included():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == repr(key)
+
+
+def test_make_run_links_emails_to_the_server_it_starts():
+    """The worker and the server of `make run PORT=…` put that address in emails' links."""
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-n", "run", "HOST=127.0.0.1", "PORT=8765"],
+        cwd=ROOT,
+        env={key: value for key, value in os.environ.items() if key != "ADMIN_BASE_URL"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    commands = [
+        line
+        for line in result.stdout.splitlines()
+        if "manage.py run_worker" in line or "manage.py runserver" in line
+    ]
+
+    assert len(commands) == 2, result.stdout
+    for command in commands:
+        assert "ADMIN_BASE_URL=${ADMIN_BASE_URL:-http://127.0.0.1:8765}" in command, command
