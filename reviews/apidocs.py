@@ -456,10 +456,15 @@ ASSIGN_CONFLICTS = refusals(
         "The pharmacist sign-off of this version is recorded: there is nobody left to assign.",
     ),
 )
+ROLE_TAKEN = (
+    "sign_off_role_taken",
+    "There is already a sign-off role 'pharmacist': choose another code.",
+)
+ROLE_CREATE_CONFLICTS = refusals("Another role has this code.", ROLE_TAKEN)
 ROLE_CONFLICTS = refusals(
     "The code is taken, the change would make the clinical role optional, or reviews need the "
     "role as it is (a code reviews asked for; a role open reviews require).",
-    ("sign_off_role_taken", "There is already a sign-off role 'pharmacist': choose another code."),
+    ROLE_TAKEN,
     (
         "clinical_role_fixed",
         "The clinical role signs every version: its code cannot change, it cannot be deactivated "

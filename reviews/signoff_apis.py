@@ -184,7 +184,7 @@ class SignOffRoleListCreateApi(StaffPermissions, APIView):
             201: SignOffRoleOutputSerializer,
             **BODY_ERRORS,
             403: examples.MANAGERS_ONLY,
-            409: examples.ROLE_CONFLICTS,
+            409: examples.ROLE_CREATE_CONFLICTS,
         },
         examples=[examples.ROLE_CREATE_EXAMPLE, examples.ROLE_EXAMPLE],
     )

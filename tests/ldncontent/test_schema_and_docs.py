@@ -94,3 +94,15 @@ def test_every_operation_documents_the_database_unavailable_and_server_error_ans
         assert media["examples"]["database_unavailable"]["value"]["retry_after"] == 5, where
         failed = operation["responses"]["500"]["content"]["application/json"]
         assert failed["schema"]["$ref"].endswith("/ServerError"), where
+
+
+def test_creating_a_sign_off_role_documents_only_the_conflict_it_can_meet(schema):
+    creating = schema["paths"]["/api/v1/sign-off-roles/"]["post"]["responses"]["409"]
+    changing = schema["paths"]["/api/v1/sign-off-roles/{code}/"]["patch"]["responses"]["409"]
+
+    def codes(response: dict) -> set[str]:
+        examples = response["content"]["application/json"]["examples"].values()
+        return {example["value"]["code"] for example in examples}
+
+    assert codes(creating) == {"sign_off_role_taken"}
+    assert codes(changing) == {"sign_off_role_taken", "clinical_role_fixed", "role_in_use"}
