@@ -24,13 +24,9 @@ VALIDATION_ERROR = OpenApiResponse(
             "invalid",
             value={
                 "code": "invalid",
-                "detail": "The request has invalid fields: sections[1].anchor: The anchor "
-                "'dosing' is used twice: anchors are unique in an article.",
-                "errors": {
-                    "sections[1].anchor": [
-                        "The anchor 'dosing' is used twice: anchors are unique in an article."
-                    ]
-                },
+                "detail": "The request has invalid fields: sections.1.heading: This field may "
+                "not be blank.",
+                "errors": {"sections": {"1": {"heading": ["This field may not be blank."]}}},
             },
         ),
         OpenApiExample(

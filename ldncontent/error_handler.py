@@ -1,6 +1,7 @@
 """The one exception handler: every API error is rendered as {code, detail} (+ field errors)."""
 
 import logging
+import re
 import sys
 import uuid
 from typing import Any
@@ -126,10 +127,27 @@ def _summarise_errors(errors: Any, prefix: str = "") -> list[str]:
     return [f"{prefix or 'body'}: {errors}"]
 
 
+_ITEM_FIELD = re.compile(r"^(?P<name>\w+)\[(?P<index>\d+)\]\.(?P<field>\w+)$")
+
+
+def _nested_by_index(errors: dict[str, Any]) -> dict[str, Any]:
+    """Field errors of list items (`sections[1].heading`, as services name them) in the shape
+    the serializers give: `{"sections": {"1": {"heading": [...]}}}`."""
+    nested: dict[str, Any] = {}
+    for key, value in errors.items():
+        match = _ITEM_FIELD.match(key)
+        if match is None:
+            nested[key] = value
+        else:
+            item = nested.setdefault(match["name"], {}).setdefault(match["index"], {})
+            item[match["field"]] = value
+    return nested
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """Render domain and framework errors as `{code, detail}`, plus `errors` for field errors."""
     if isinstance(exc, DomainError):
-        field_errors = {"errors": exc.errors} if exc.errors else {}
+        field_errors = {"errors": _nested_by_index(exc.errors)} if exc.errors else {}
         return Response(error_body(exc.code, exc.detail, **field_errors), status=exc.status_code)
 
     if database_is_unavailable(exc):

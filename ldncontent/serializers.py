@@ -129,6 +129,7 @@ class ValidationErrorSerializer(ErrorSerializer):
     errors = serializers.DictField(
         child=serializers.JSONField(),
         required=False,
-        help_text="Messages per field; nested fields are named like `sections[2].anchor`. "
+        help_text="Messages per field; those of list items are nested by index, e.g. "
+        '`{"sections": {"2": {"anchor": ["..."]}}}`. '
         "Absent when the body is not JSON at all, or the rule is not about one field.",
     )

@@ -175,7 +175,7 @@ def test_create_refuses_duplicate_anchors(editor_client):
     body = assert_error(
         editor_client.post(LIST_URL, new_article(sections=sections), format="json"), 400, "invalid"
     )
-    assert "sections[1].anchor" in body["errors"]
+    assert "anchor" in body["errors"]["sections"]["1"], "as the serializers nest them"
     assert not Article.objects.exists()
 
 

@@ -354,7 +354,7 @@ def test_put_citing_an_unknown_key_changes_nothing(editor_client, article):
     )
     body = assert_error(response, 400, "unknown_citation")
     assert "younger-2013" in body["detail"]
-    assert "sections[0].body" in body["errors"]
+    assert "body" in body["errors"]["sections"]["0"]
     assert etag_of(editor_client) == etag
     assert not Reference.objects.exists()
 

@@ -202,7 +202,8 @@ def test_request_changes_refuses_a_comment_on_an_unknown_section(doctor_client, 
         {"comments": [{"section_anchor": "nowhere", "body": "?"}]},
         format="json",
     )
-    assert "comments[0].section_anchor" in assert_error(response, 400, "invalid")["errors"]
+    errors = assert_error(response, 400, "invalid")["errors"]
+    assert "section_anchor" in errors["comments"]["0"]
 
 
 def test_reject_needs_a_note(doctor_client, submitted):

@@ -153,12 +153,12 @@ def test_the_review_api_shows_what_to_check_and_the_checks(doctor_client, doctor
 @pytest.mark.parametrize(
     ("evidence", "field"),
     [
-        ([check("nice-ng193"), check("younger-2013"), check("ghost")], "evidence[2].reference_key"),
+        ([check("nice-ng193"), check("younger-2013"), check("ghost")], ("2", "reference_key")),
         (
             [check("nice-ng193"), check("nice-ng193"), check("younger-2013")],
-            "evidence[1].reference_key",
+            ("1", "reference_key"),
         ),
-        ([check("nice-ng193"), check("younger-2013", "replaced")], "evidence[1].note"),
+        ([check("nice-ng193"), check("younger-2013", "replaced")], ("1", "note")),
     ],
 )
 def test_malformed_checks_are_a_400(doctor_client, cited, evidence, field):
@@ -168,7 +168,8 @@ def test_malformed_checks_are_a_400(doctor_client, cited, evidence, field):
         format="json",
     )
     assert response.status_code == 400, response.content
-    assert field in response.json()["errors"]
+    index, name = field
+    assert name in response.json()["errors"]["evidence"][index]
     assert not EvidenceCheck.objects.exists()
 
 
