@@ -16,7 +16,9 @@ doi_validator = RegexValidator(
 pmid_validator = RegexValidator(
     PMID_PATTERN, "A PubMed id is a number of 1 to 9 digits, e.g. `31234567`.", code="invalid_pmid"
 )
-url_validator = URLValidator(schemes=["http", "https"])
+url_validator = URLValidator(
+    schemes=["http", "https"], message="Enter a web address that starts with http:// or https://."
+)
 
 
 class ReferenceKind(models.TextChoices):
@@ -88,7 +90,8 @@ class Reference(models.Model):
     guideline_id = models.CharField(
         max_length=100, blank=True, help_text="NICE or other guideline id, e.g. `NG193`."
     )
-    url = models.URLField(
+    # A CharField: a URLField would add its own validator (any scheme), and a second message.
+    url = models.CharField(
         max_length=2000, blank=True, validators=[url_validator], help_text="Web address."
     )
     published_on = models.DateField(null=True, blank=True, help_text="Publication date.")

@@ -908,3 +908,9 @@ def test_the_due_board_shows_an_article_citing_a_flagged_source(editor_user, doc
     Reference.objects.update(status="withdrawn")
     html = client.get("/admin/reviews/reviewdueboard/").content.decode()
     assert "a source is dead, withdrawn or superseded" in html
+
+
+@pytest.mark.parametrize("url", ["not a url", "ftp://example.org/guideline.pdf"])
+def test_a_bad_web_address_is_explained_once(editor_client, article, url):
+    body = assert_error(add_reference(editor_client, {**TRIAL, "url": url}), 400, "invalid")
+    assert body["errors"] == {"url": ["Enter a web address that starts with http:// or https://."]}
