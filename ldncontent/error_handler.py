@@ -6,6 +6,7 @@ import sys
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -197,6 +198,26 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
             status=404,
         )
     return defaults.page_not_found(request, exception)
+
+
+class ApiNotFoundMiddleware:
+    """With DEBUG on, Django answers a URL no route matches with its HTML debug page instead of
+    `page_not_found`: API clients get the JSON 404 of production either way (below
+    CommonMiddleware's trailing-slash redirect, which comes first)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and settings.DEBUG
+            and request.path.startswith("/api/")
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            return page_not_found(request, None)
+        return response
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

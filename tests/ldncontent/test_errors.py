@@ -229,3 +229,27 @@ def test_a_host_not_allowed_is_a_json_400_under_the_api(url):
     response = Client().get(url, HTTP_HOST="attacker.example")
     assert response.status_code == 400
     assert response.json()["code"] == "bad_request"
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_api_path_no_route_matches_is_a_json_404_with_debug_on_or_off(settings, debug):
+    settings.DEBUG = debug
+    response = Client().get("/api/v1/reviews/abc/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_an_api_path_without_its_slash_is_still_redirected_to_it(settings):
+    settings.DEBUG = True
+    response = Client().get("/api/v1/articles")
+
+    assert (response.status_code, response["Location"]) == (301, "/api/v1/articles/")
+
+
+def test_a_page_no_route_matches_outside_the_api_keeps_djangos_page(settings):
+    settings.DEBUG = True
+    response = Client().get("/nowhere/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
