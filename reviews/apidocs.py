@@ -501,7 +501,7 @@ GRANT_FORBIDDEN = refusals(
     ),
     (
         "own_role",
-        "No one may grant a sign-off role for their own account: ask another publishing admin.",
+        "No one may grant a sign-off role for their own account: ask another superuser.",
     ),
 )
 GRANT_CONFLICTS = refusals(

@@ -408,9 +408,9 @@ def _ensure_may_change_holders(*, actor, subject, role: SignOffRole, action: str
     else:
         _ensure_manager(actor, action=f"{action} sign-off roles")
     if actor.pk == subject.pk:
+        someone_else = "another superuser" if action == "grant" else "another publishing admin"
         raise OwnRole(
-            f"No one may {action} a sign-off role for their own account: ask another "
-            "publishing admin."
+            f"No one may {action} a sign-off role for their own account: ask {someone_else}."
         )
     if subject.is_superuser and not actor.is_superuser:
         raise NotAllowed("Only a superuser may change a superuser's account.")

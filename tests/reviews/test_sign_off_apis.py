@@ -531,7 +531,8 @@ def test_grant_refusals(
     refused = assert_error(publisher_client.post(url, GRANT, format="json"), 403, "not_allowed")
     assert "Only a superuser grants" in refused["detail"]
     own = GRANT | {"username": root.username}
-    assert_error(root_client.post(url, own, format="json"), 403, "own_role")
+    refused = assert_error(root_client.post(url, own, format="json"), 403, "own_role")
+    assert refused["detail"].endswith("ask another superuser."), "only superusers grant"
     clinical = "/api/v1/sign-off-roles/clinical/holders/"
     assert_error(root_client.post(clinical, GRANT, format="json"), 409, "clinical_role_fixed")
     for payload in (
