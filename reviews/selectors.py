@@ -47,9 +47,7 @@ from reviews.policy import latest_review_due
 REVIEW_SIGN_OFF_PREFETCH = (
     Prefetch(
         "sign_off_requests",
-        queryset=SignOffRequest.objects.select_related("role", "assignee").order_by(
-            "-required", "role__code"
-        ),
+        queryset=SignOffRequest.objects.select_related("role", "assignee"),
     ),
     Prefetch("sign_offs", queryset=SignOff.objects.select_related("role", "signer")),
 )

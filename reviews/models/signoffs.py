@@ -178,7 +178,7 @@ class SignOffRequest(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["review", "role__code"]
+        ordering = ["review", "-required", "role__code"]  # required first, as answers list them
         verbose_name = "sign-off request"
         constraints = [
             models.UniqueConstraint(fields=["review", "role"], name="signoffrequest_once"),

@@ -95,6 +95,26 @@ def test_two_roles_sign_over_the_api_and_the_second_publishes(
     assert Publication.objects.get().version == medicines_review.version
 
 
+def test_every_answer_lists_the_required_sign_offs_first(
+    make_article, editor_client, pharmacist_role
+):
+    lay_reader = factories.sign_off_role("lay-reader", name="Lay reader")
+    factories.sign_off_policy(
+        name="Medicines", required=[pharmacist_role], optional=[lay_reader], topic="medicines"
+    )
+    make_article(slug="ldn-doses", topics=["ldn", "medicines"])
+
+    submitted = editor_client.post("/api/v1/articles/ldn-doses/submit/", {}, format="json")
+    assert submitted.status_code == 201, submitted.content
+    review_id = submitted.json()["id"]
+    shown = editor_client.get(f"/api/v1/reviews/{review_id}/").json()
+    queued = editor_client.get("/api/v1/reviews/").json()["results"][0]
+
+    expected = ["clinical", "pharmacist", "lay-reader"]
+    for answer in (submitted.json(), shown, queued):
+        assert [request["role"] for request in answer["sign_off_requests"]] == expected
+
+
 def test_approve_is_the_clinical_sign_off_and_takes_the_checklist(
     medicines_review, doctor_client, pharmacist_client
 ):
