@@ -34,6 +34,7 @@ EXAMPLE_REVIEW = {
     "kind": "",
     "last_reviewed": None,
     "next_review_due": None,
+    "publication_requested": None,
 }
 REVIEW_EXAMPLE = OpenApiExample("review", value=EXAMPLE_REVIEW, response_only=True)
 REVIEW_LIST_EXAMPLE = OpenApiExample(
@@ -51,6 +52,21 @@ APPROVED_EXAMPLE = OpenApiExample(
         "kind": "full",
         "last_reviewed": "2026-11-21",
         "next_review_due": "2027-11-21",
+    },
+    response_only=True,
+)
+SCHEDULED_APPROVAL_EXAMPLE = OpenApiExample(
+    "approved for a time, awaiting the pharmacist",
+    value=EXAMPLE_REVIEW
+    | {
+        "publication_requested": {
+            "publish_at": "2026-12-01T09:00:00Z",
+            "release": None,
+            "release_name": None,
+            "release_publish_at": None,
+            "requested_by": "clinician",
+            "requested_at": "2026-11-21T09:00:00Z",
+        }
     },
     response_only=True,
 )

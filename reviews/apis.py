@@ -267,6 +267,7 @@ class ReviewApproveApi(StaffPermissions, APIView):
             examples.APPROVE_EXAMPLE,
             examples.CHANGE_REVIEW_EXAMPLE,
             examples.APPROVED_EXAMPLE,
+            examples.SCHEDULED_APPROVAL_EXAMPLE,
         ],
     )
     def post(self, request: Request, review_id: int) -> Response:

@@ -43,6 +43,18 @@ from reviews.models import (
 )
 from reviews.policy import latest_review_due
 
+# What a review's output shows beside it, in the same query: the version, who submitted and
+# decided it, and when its clinical approval asked for it to be published (scheduling's
+# PublishRequest, by its reverse one-to-one: reviews imports no scheduling model here).
+REVIEW_RELATED = (
+    "version",
+    "article",
+    "reviewer",
+    "version__submitted_by",
+    "version__publish_request__release",
+    "version__publish_request__requested_by",
+)
+
 # What a review's output shows of its sign-offs, read in two queries for any number of reviews.
 REVIEW_SIGN_OFF_PREFETCH = (
     Prefetch(
@@ -68,7 +80,7 @@ def review_queue(
     `sign_off_overdue`: open reviews with a sign-off past its due date and not yet signed.
     """
     reviews = (
-        Review.objects.select_related("version", "article", "reviewer", "version__submitted_by")
+        Review.objects.select_related(*REVIEW_RELATED)
         .prefetch_related(*REVIEW_SIGN_OFF_PREFETCH)
         .order_by("created_at", "id")
     )
@@ -143,7 +155,7 @@ def last_approved_review(*, article_id: int, before_number: int) -> Review | Non
 def review_get(*, review_id: int) -> Review:
     """The review with this id, or 404."""
     review = (
-        Review.objects.select_related("version", "article", "reviewer", "version__submitted_by")
+        Review.objects.select_related(*REVIEW_RELATED)
         .prefetch_related(*REVIEW_SIGN_OFF_PREFETCH)
         .filter(pk=review_id)
         .first()

@@ -106,6 +106,28 @@ class SignOffOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PublicationRequestedOutputSerializer(serializers.Serializer):
+    """When the clinical approval asked for the version to go out, instead of at once."""
+
+    publish_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="The time asked for; null with a release."
+    )
+    release = serializers.IntegerField(
+        source="release_id", read_only=True, allow_null=True, help_text="The release, if any."
+    )
+    release_name = serializers.CharField(
+        source="release.name", read_only=True, allow_null=True, help_text="Its name."
+    )
+    release_publish_at = serializers.DateTimeField(
+        source="release.publish_at",
+        read_only=True,
+        allow_null=True,
+        help_text="When the release goes out (it wins over `publish_at`).",
+    )
+    requested_by = _username("requested_by", "The clinician who approved with it.")
+    requested_at = serializers.DateTimeField(read_only=True, help_text="When.")
+
+
 class ReviewSummaryOutputSerializer(serializers.ModelSerializer):
     """A review in the queue."""
 
@@ -137,6 +159,11 @@ class ReviewSummaryOutputSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="`full` or `change` once approved; blank before.",
     )
+    publication_requested = serializers.SerializerMethodField(
+        help_text="Set when the clinical approval asked for a time or a release: the version "
+        "is then scheduled, not published, when its last required sign-off lands (so whoever "
+        "signs last sees it). Null: published at once."
+    )
 
     class Meta:
         model = Review
@@ -156,8 +183,15 @@ class ReviewSummaryOutputSerializer(serializers.ModelSerializer):
             "kind",
             "last_reviewed",
             "next_review_due",
+            "publication_requested",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(PublicationRequestedOutputSerializer(allow_null=True))
+    def get_publication_requested(self, review: Review) -> dict | None:
+        # The reverse one-to-one raises (an AttributeError) when nothing was asked for.
+        requested = getattr(review.version, "publish_request", None)
+        return PublicationRequestedOutputSerializer(requested).data if requested else None
 
 
 class CommentOutputSerializer(serializers.ModelSerializer):

@@ -14,7 +14,7 @@ from scheduling import services
 from scheduling.exceptions import ReleaseNotOpen
 from scheduling.models import Schedule, ScheduleState
 from tests import factories
-from tests.clients import client_for
+from tests.clients import client_for, staff_client
 from tests.scheduling.conftest import new_version
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +180,45 @@ def test_the_approve_api_takes_publish_at(live_article, editor_user, doctor):
     assert response.status_code == 200, response.json()
     assert Schedule.objects.get().version == version
     assert live_number(live_article) == 1
+
+
+def test_whoever_signs_last_sees_the_time_the_approval_asked_for(
+    make_article, editor_user, doctor, publisher
+):
+    pharmacist_role = factories.sign_off_role("pharmacist")
+    pharmacist = factories.sign_off_reviewer(role=pharmacist_role, username="pharmacist")
+    factories.sign_off_policy(name="Medicines", required=[pharmacist_role], topic="ldn")
+    release = services.release_create(
+        name="Guideline launch", publish_at=timezone.now() + timedelta(days=2), user=publisher
+    )
+    article = make_article(slug="ldn-doses")
+    review = review_services.review_submit(article=article, user=editor_user)
+    client = client_for(doctor)
+    approved = client.post(
+        f"/api/v1/reviews/{review.pk}/approve/",
+        {"content_hash": review.version.content_hash, "kind": "full", "release": release.pk},
+        format="json",
+    )
+    assert approved.status_code == 200, approved.content
+    assert approved.json()["state"] == "submitted", "the pharmacist has not signed yet"
+
+    pharmacist_client = client_for(pharmacist)
+    shown = pharmacist_client.get(f"/api/v1/reviews/{review.pk}/").json()
+    queued = pharmacist_client.get("/api/v1/reviews/").json()["results"][0]
+    for answer in (approved.json(), shown, queued):
+        requested = answer["publication_requested"]
+        assert (requested["release"], requested["release_name"]) == (
+            release.pk,
+            "Guideline launch",
+        )
+        assert requested["requested_by"] == doctor.username
+
+    page = staff_client(pharmacist).get(f"/admin/reviews/review/{review.pk}/change/")
+    assert page.status_code == 200
+    assert "with the release “Guideline launch”" in page.content.decode()
+
+
+def test_a_review_approved_for_publication_at_once_asks_for_no_time(make_article, editor_user):
+    review = review_services.review_submit(article=make_article(slug="other"), user=editor_user)
+    shown = client_for(editor_user).get(f"/api/v1/reviews/{review.pk}/").json()
+    assert shown["publication_requested"] is None
