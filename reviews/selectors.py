@@ -138,18 +138,12 @@ def outstanding_requests(
     ]
 
 
-def last_approved_review(*, article_id: int, before_number: int) -> Review | None:
-    """The approved review of the article's newest version before `before_number`, if any."""
-    return (
-        Review.objects.filter(
-            article_id=article_id,
-            state=ReviewState.APPROVED,
-            version__number__lt=before_number,
-        )
-        .select_related("version")
-        .order_by("-version__number")
-        .first()
-    )
+def last_approved_review(*, article_id: int, before_number: int | None = None) -> Review | None:
+    """The approved review of the article's newest version (before `before_number`), if any."""
+    reviews = Review.objects.filter(article_id=article_id, state=ReviewState.APPROVED)
+    if before_number is not None:
+        reviews = reviews.filter(version__number__lt=before_number)
+    return reviews.select_related("version").order_by("-version__number").first()
 
 
 def review_get(*, review_id: int) -> Review:

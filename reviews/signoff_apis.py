@@ -55,7 +55,8 @@ class ReviewSignOffApi(StaffPermissions, APIView):
         "`evidence_checks_missing` lists any left out); other roles leave all three out.\n\n"
         "**The review stays `submitted` until the last required sign-off**: that signature "
         "approves the review and publishes the version, in its transaction. A `change` review "
-        "needs only the roles that re-sign changes (`needed_for_change`). "
+        "needs only the roles that re-sign changes or did not sign the last approved version "
+        "(`needed_for_change`). "
         "`POST .../approve/` is the clinical sign-off under its older name.",
         tags=SIGN_OFFS_TAG,
         request=SignOffInputSerializer,

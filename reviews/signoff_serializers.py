@@ -146,9 +146,10 @@ class SignOffRequirementOutputSerializer(serializers.Serializer):
         read_only=True, help_text="False for a role a policy only invites."
     )
     needed_for_change = serializers.BooleanField(
-        source="role.resign_on_change",
         read_only=True,
-        help_text="Whether the role must also sign if the clinician approves a change review.",
+        help_text="Whether the role must also sign if the clinician approves a change review: "
+        "when the role re-signs changes, or did not sign the last approved version (or the "
+        "article was retracted since).",
     )
     policies = serializers.ListField(
         child=serializers.CharField(),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from simple_history.utils import bulk_create_with_history
 
-from articles.models import Article, Reference, Section, Version
+from articles.models import Article, Publication, PublicationStatus, Reference, Section, Version
 from ldncontent.permissions import CLINICAL_REVIEWERS, SIGN_OFF_REVIEWERS, user_roles
 from reviews.exceptions import NotAClinician, NotASigner, SeparationOfDuties
 from reviews.models import (
@@ -37,11 +37,13 @@ class Signer:
 
 @dataclass(frozen=True)
 class RoleRequirement:
-    """One role a version needs or invites, and the policies that ask for it."""
+    """One role a version needs or invites, the policies that ask for it, and whether it must
+    sign a change review too."""
 
     role: SignOffRole
     required: bool
     policies: tuple[str, ...]
+    needed_for_change: bool
 
 
 def clinical_role() -> SignOffRole:
@@ -76,14 +78,39 @@ def sign_off_requirements(*, version: Version) -> list[RoleRequirement]:
         for role in policy.optional_roles.all():
             if role.active and role.pk not in required:
                 optional.setdefault(role.pk, (role, []))[1].append(policy.name)
+    built_on = _roles_a_change_review_builds_on(version)
     requirements = [
-        RoleRequirement(role=role, required=True, policies=tuple(names))
-        for role, names in required.values()
-    ] + [
-        RoleRequirement(role=role, required=False, policies=tuple(names))
-        for role, names in optional.values()
+        RoleRequirement(
+            role=role,
+            required=is_required,
+            policies=tuple(names),
+            needed_for_change=role.resign_on_change or role.pk not in built_on,
+        )
+        for is_required, roles in ((True, required), (False, optional))
+        for role, names in roles.values()
     ]
-    return sorted(requirements, key=lambda item: (item.role.code != CLINICAL_ROLE, item.role.code))
+    return sorted(
+        requirements,
+        key=lambda item: (item.role.code != CLINICAL_ROLE, not item.required, item.role.code),
+    )
+
+
+def _roles_a_change_review_builds_on(version: Version) -> set[int]:
+    """The roles whose signatures a change review of `version` may rest on: those that signed
+    the article's last approved version, unless the article was retracted since. A role that
+    never signed the content being changed (a policy that applies only now, as when a
+    medicines topic is added) signs a change review in full, as does every role after a
+    retraction (what they signed was withdrawn)."""
+    if version.article_id is None:
+        return set()
+    previous = last_approved_review(article_id=version.article_id, before_number=version.number)
+    if previous is None:
+        return set()
+    if Publication.objects.filter(
+        article_id=version.article_id, status=PublicationStatus.RETRACTED
+    ).exists():
+        return set()
+    return set(previous.sign_offs.values_list("role_id", flat=True))
 
 
 def article_sign_off_requirements(*, article: Article) -> list[RoleRequirement]:
@@ -111,7 +138,7 @@ def sign_off_requests_open(*, review: Review, user) -> list[SignOffRequest]:
                 review=review,
                 role=requirement.role,
                 required=requirement.required,
-                needed_for_change=requirement.role.resign_on_change,
+                needed_for_change=requirement.needed_for_change,
                 policies=list(requirement.policies),
             )
             for requirement in sign_off_requirements(version=review.version)

@@ -592,18 +592,18 @@ def test_the_working_copy_s_requirements_follow_the_policies(
             "policies": ["Clinical sign-off"],
         },
         {
+            "role": "pharmacist",
+            "role_name": "Pharmacist",
+            "required": True,
+            "needed_for_change": True,  # it signed no earlier version of the article
+            "policies": ["Medicines"],
+        },
+        {
             "role": "lay-reader",
             "role_name": "Lay reader",
             "required": False,
             "needed_for_change": True,
             "policies": ["Carers"],
-        },
-        {
-            "role": "pharmacist",
-            "role_name": "Pharmacist",
-            "required": True,
-            "needed_for_change": False,
-            "policies": ["Medicines"],
         },
     ]
     assert_error(

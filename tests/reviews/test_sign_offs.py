@@ -200,6 +200,55 @@ def test_a_change_review_needs_only_the_roles_that_re_sign_changes(
     assert [s["role"] for s in served(article)["medical_review"]["sign_offs"]] == ["clinical"]
 
 
+def test_a_change_review_spares_no_role_that_did_not_sign_what_it_changes(
+    make_article, medicines_policy, doctor, pharmacist, editor_user
+):
+    """v1 needed no pharmacist; v2 joins the medicines topic and adds a dose: a change review
+    of it must not skip the pharmacist, who never signed anything of the article."""
+    article = make_article(slug="ldn-doses", topics=["ldn"])
+    first = review_services.review_submit(article=article, user=editor_user)
+    clinical(first, doctor)
+    article = article_services.article_update(
+        article=article,
+        user=editor_user,
+        if_match=article_etag(article=article, sections=section_list(article=article)),
+        fields={"topics": ["ldn", "medicines"]},
+    )
+    edit(article, editor_user, "Take 4.5 mg at night.")
+    second = review_services.review_submit(article=article, user=editor_user)
+    pharmacist_request = second.sign_off_requests.get(role__code="pharmacist")
+    assert pharmacist_request.needed_for_change, "nobody signed as pharmacist before"
+
+    clinical(second, doctor, kind=ReviewKind.CHANGE)
+    second.refresh_from_db()
+    assert second.state == "submitted", "awaiting the pharmacist"
+    assert served(article)["version"] == 1
+
+    pharmacy(second, pharmacist)
+    assert served(article)["version"] == 2
+    assert [s["role"] for s in served(article)["medical_review"]["sign_offs"]] == [
+        "clinical",
+        "pharmacist",
+    ]
+
+
+def test_a_change_review_after_a_retraction_spares_no_role(
+    medicines_review, doctor, pharmacist, editor_user, publisher
+):
+    clinical(medicines_review, doctor)
+    pharmacy(medicines_review, pharmacist)
+    article = medicines_review.article
+    article_services.publication_retract(
+        article=article, user=publisher, reason="The dose advice was wrong."
+    )
+    edit(article, editor_user, "The corrected dose.")
+    second = review_services.review_submit(article=article, user=editor_user)
+    assert second.sign_off_requests.get(role__code="pharmacist").needed_for_change
+    clinical(second, doctor, kind=ReviewKind.CHANGE)
+    second.refresh_from_db()
+    assert second.state == "submitted", "what the pharmacist signed was retracted"
+
+
 def test_a_full_review_needs_every_required_role(medicines_review, doctor, pharmacist, editor_user):
     clinical(medicines_review, doctor)
     pharmacy(medicines_review, pharmacist)

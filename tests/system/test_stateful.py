@@ -135,6 +135,8 @@ class ReviewMachine(RuleBasedStateMachine):
         self.frozen_bodies: dict[int, list[str]] = {}  # review pk -> bodies when submitted
         self.signed: dict[int, dict[str, str]] = {}  # review pk -> role -> who signed it
         self.clinical_kind: dict[int, str] = {}  # review pk -> kind of its clinical sign-off
+        # review pk -> the roles a change review of it may skip, fixed at its submission.
+        self.spared_on_change: dict[int, set[str]] = {}
         self.bodies: dict[str, str] = {}  # the working copy's bodies, as the model knows them
         self.differs_from_latest_version = True
         self.edits_since_submission = 0
@@ -191,7 +193,9 @@ class ReviewMachine(RuleBasedStateMachine):
         if role == "clinical":
             self.clinical_kind[review.pk] = kind
         kind = self.clinical_kind.get(review.pk)
-        needed = REQUIRED - (NOT_FOR_CHANGES if kind == ReviewKind.CHANGE else set())
+        needed = REQUIRED - (
+            self.spared_on_change[review.pk] if kind == ReviewKind.CHANGE else set()
+        )
         if kind is not None and needed <= set(self.signed[review.pk]):
             event(f"approved after {len(self.signed[review.pk])} sign-offs")
             self.expected_states[review.pk] = ReviewState.APPROVED
@@ -334,6 +338,15 @@ class ReviewMachine(RuleBasedStateMachine):
         self.reviews.append(review)
         self.expected_states[review.pk] = ReviewState.SUBMITTED
         self.signed[review.pk] = {}
+        # A change review skips a role that does not re-sign changes only when it signed the
+        # last approved version and the article was not retracted since.
+        retracted = self.last_approved is not None and self.live is None
+        built_on = (
+            set()
+            if retracted or self.last_approved is None
+            else set(self.signed[self.last_approved.pk])
+        )
+        self.spared_on_change[review.pk] = NOT_FOR_CHANGES & built_on
         self.frozen_bodies[review.pk] = [self.bodies[anchor] for anchor in ANCHORS]
         self.differs_from_latest_version = False
         self.edits_since_submission = 0
