@@ -9,6 +9,8 @@ from articles.models import Publication, ReviewKind
 from articles.rendering import publication_render
 from reviews import services as review_services
 from reviews.models import ClinicianProfile, SignOff, SignOffPolicy, SignOffRequest
+from tests import factories
+from tests.reviews.test_sign_offs import edit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,3 +64,40 @@ def test_existing_reviews_become_clinical_sign_offs_and_publications_keep_their_
     assert set(requests) == {approved.pk, pending.pk}
     assert requests[pending.pk].assignee == second_doctor
     assert requests[pending.pk].required and requests[pending.pk].needed_for_change
+
+
+def test_open_reviews_stop_sparing_roles_that_signed_nothing_earlier(
+    make_article, editor_user, doctor
+):
+    pharmacist_role = factories.sign_off_role("pharmacist", resign_on_change=False)
+    pharmacist = factories.sign_off_reviewer(role=pharmacist_role, username="pharmacist")
+    factories.sign_off_policy(name="Medicines", required=[pharmacist_role], topic="medicines")
+    signed_before = make_article(slug="signed-before", topics=["medicines"])
+    first = review_services.review_submit(article=signed_before, user=editor_user)
+    for signer, role in ((pharmacist, "pharmacist"), (doctor, "clinical")):
+        review_services.signoff_record(
+            review=first,
+            signer=signer,
+            role_code=role,
+            content_hash=first.version.content_hash,
+            **({"kind": ReviewKind.FULL} if role == "clinical" else {}),
+        )
+    edit(signed_before, editor_user, "A corrected sentence.")
+    change_after_signature = review_services.review_submit(article=signed_before, user=editor_user)
+    never_signed = review_services.review_submit(
+        article=make_article(slug="never-signed", topics=["medicines"]), user=editor_user
+    )
+    # As open reviews were frozen before the rule: spared on the role's setting alone.
+    SignOffRequest.objects.filter(role=pharmacist_role).update(needed_for_change=False)
+
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate([("reviews", "0007_sign_off_requests_required_first")])
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+
+    def needed_for_change(review) -> bool:
+        return SignOffRequest.objects.get(review=review, role=pharmacist_role).needed_for_change
+
+    assert needed_for_change(never_signed), "nothing it could rest on"
+    assert not needed_for_change(change_after_signature), "the pharmacist signed version 1"
