@@ -258,8 +258,9 @@ class ReviewApproveApi(StaffPermissions, APIView):
         "approves and publishes it.\n\n"
         "With `publish_at` (or `release`), the version is not published at approval but "
         "scheduled: it goes out at that time (or with the release), and the live version is "
-        "served until then (see `schedules_list`). If the time has passed when the last "
-        "sign-off lands, it is published at once.",
+        "served until then (see `schedules_list`). With both, the release may not go out "
+        "before `publish_at` (409 `earlier_than_approved`). If the time has passed when the "
+        "last sign-off lands, it is published at once.",
         tags=REVIEWS_TAG,
         request=ApproveInputSerializer,
         responses={200: ReviewSummaryOutputSerializer, **DECISION_ERRORS},

@@ -122,7 +122,7 @@ class PublicationRequestedOutputSerializer(serializers.Serializer):
         source="release.publish_at",
         read_only=True,
         allow_null=True,
-        help_text="When the release goes out (it wins over `publish_at`).",
+        help_text="When the release goes out (never before `publish_at`, when both are set).",
     )
     requested_by = _username("requested_by", "The clinician who approved with it.")
     requested_at = serializers.DateTimeField(read_only=True, help_text="When.")
@@ -412,7 +412,8 @@ class ApproveInputSerializer(StrictSerializer):
     release = StrictIntegerField(
         min_value=1,
         required=False,
-        help_text="Publish with this open release, at its time (see `releases_list`).",
+        help_text="Publish with this open release, at its time (see `releases_list`); with "
+        "`publish_at` too, the release may not go out before it (409 `earlier_than_approved`).",
     )
     evidence = EvidenceCheckInputSerializer(
         many=True,

@@ -237,7 +237,8 @@ def publish_request_record(
     *, version: Version, publish_at: datetime | None, release_id: int | None, requested_by
 ) -> PublishRequest:
     """Remember when a clinical approval asked for the version to be published (a time, a
-    release, or both: the release's time wins), until its last required sign-off lands."""
+    release, or both: the release's time, which may not come before the time asked for),
+    until its last required sign-off lands."""
     errors = {}
     release = None
     if release_id is not None:
@@ -250,6 +251,12 @@ def publish_request_record(
         errors["publish_at"] = ["Choose a time in the future, or leave it out to publish now."]
     if errors:
         raise InvalidContent(errors=errors)
+    if release is not None and publish_at is not None and release.publish_at < publish_at:
+        raise EarlierThanApproved(
+            f"The release {release.name!r} goes out at {release.publish_at.isoformat()}, "
+            f"before the publish_at asked for ({publish_at.isoformat()}): name a release at "
+            "that time or later, or leave one of them out."
+        )
     request, _ = PublishRequest.objects.update_or_create(
         version=version,
         defaults={

@@ -89,6 +89,33 @@ def test_an_approval_joins_a_release(live_article, editor_user, doctor, publishe
     assert (schedule.release, schedule.publish_at) == (release, release.publish_at)
 
 
+def test_an_approval_never_names_a_release_earlier_than_its_own_time(
+    live_article, editor_user, doctor, publisher
+):
+    release = services.release_create(
+        name="Guideline", publish_at=timezone.now() + timedelta(hours=1), user=publisher
+    )
+    version = new_version(live_article, editor_user, "Embargoed until June.")
+    client = client_for(doctor)
+    response = client.post(
+        f"/api/v1/reviews/{version.review.pk}/approve/",
+        {
+            "content_hash": version.content_hash,
+            "kind": "change",
+            "publish_at": (timezone.now() + timedelta(days=180)).isoformat(),
+            "release": release.pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "earlier_than_approved"
+    assert "Guideline" in response.json()["detail"]
+    version.review.refresh_from_db()
+    assert version.review.state == ReviewState.SUBMITTED
+    assert not version.review.sign_offs.exists(), "nothing signed"
+    assert not Schedule.objects.exists()
+
+
 @pytest.mark.parametrize("ends", ["cancelled", "went out"])
 def test_an_approval_for_a_release_that_ended_before_the_last_sign_off_publishes_nothing(
     make_article, editor_user, doctor, publisher, ends
