@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
@@ -16,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from ldncontent.exceptions import DomainError, RequestTooLarge
+from ldncontent.exceptions import DomainError, RequestTooLarge, too_large_detail
 
 _DRF_CODES = {
     exceptions.ParseError: "malformed_json",
@@ -154,6 +155,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if database_is_unavailable(exc):
         set_rollback()
         return database_unavailable(context["request"], exc)
+
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE) is met before the JSON parser's.
+        exc = RequestTooLarge(too_large_detail())
 
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found: check the slug, anchor or id in the URL.")

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework import exceptions, status
 
 
@@ -74,6 +75,14 @@ class MalformedIfMatch(DomainError):
     default_detail = (
         "The If-Match header is not a list of entity tags: send the ETag exactly as your last "
         'GET returned it, double quotes included (e.g. If-Match: "5c1e…").'
+    )
+
+
+def too_large_detail() -> str:
+    """What a client sending too large a body is told."""
+    return (
+        f"The request body is over {settings.API_MAX_REQUEST_BYTES} bytes: send less content "
+        "per request."
     )
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from ldncontent.exceptions import RequestTooLarge
+from ldncontent.exceptions import RequestTooLarge, too_large_detail
 
 # Arrays and objects nested deeper than this are refused before they are parsed: the parser,
 # serializers and error rendering all recurse once per level.
@@ -30,9 +30,7 @@ class LimitedJSONParser(JSONParser):
         limit = settings.API_MAX_REQUEST_BYTES
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:
-            raise RequestTooLarge(
-                f"The request body is over {limit} bytes: send less content per request."
-            )
+            raise RequestTooLarge(too_large_detail())
         encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
         try:
             text = raw.decode(encoding)

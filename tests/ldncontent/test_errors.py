@@ -253,3 +253,26 @@ def test_a_page_no_route_matches_outside_the_api_keeps_djangos_page(settings):
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+BEYOND_DJANGOS_LIMIT = b'{"text": "' + b"a" * 3_000_000 + b'"}'
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("who", ["editor", "consumer"])
+def test_a_body_beyond_djangos_own_limit_is_a_json_413_too(
+    settings, debug, who, editor_client, consumer
+):
+    """Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE are refused by Django before the JSON parser
+    sees them: still the 413 of every oversized body, never a 400 blaming the Host header."""
+    settings.DEBUG = debug
+    client, url = {
+        "editor": (editor_client, "/api/v1/articles/"),
+        "consumer": (consumer, "/api/v1/published/articles/stopping-ldn/feedback/"),
+    }[who]
+    response = client.generic("POST", url, BEYOND_DJANGOS_LIMIT, content_type="application/json")
+
+    assert response.status_code == 413, response.content[:300]
+    assert response.json()["code"] == "request_too_large"
+    assert str(settings.API_MAX_REQUEST_BYTES) in response.json()["detail"]
+    assert not Article.objects.exists()
