@@ -180,8 +180,9 @@ class SignOffPolicyForm(forms.ModelForm):
         if self.instance.pk is not None:
             offered |= Q(requiring_policies=self.instance) | Q(optional_in_policies=self.instance)
         roles = SignOffRole.objects.filter(offered).distinct()
-        self.fields["required_roles"].queryset = roles
-        self.fields["optional_roles"].queryset = roles.exclude(code=CLINICAL_ROLE)
+        if "required_roles" in self.fields:  # absent for staff who may only view policies
+            self.fields["required_roles"].queryset = roles
+            self.fields["optional_roles"].queryset = roles.exclude(code=CLINICAL_ROLE)
 
     def clean(self):
         # Said here as well as by the service, because the model's own constraint check, which

@@ -10,6 +10,14 @@ from simple_history.admin import SimpleHistoryAdmin
 from ldncontent.exceptions import DomainError
 
 
+def disable_fields(form, *names: str) -> None:
+    """Show these fields of a change form unchangeable. The form of staff who may only view
+    the record has no fields at all (the admin shows the values read-only instead)."""
+    for name in names:
+        if name in form.fields:
+            form.fields[name].disabled = True
+
+
 class ReadOnlyAdminMixin:
     """Frozen or service-written records: viewable, never added, changed or deleted here."""
 

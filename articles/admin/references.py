@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import Q
 
 from articles import selectors, services
-from articles.admin.base import ServiceBackedAdmin
+from articles.admin.base import ServiceBackedAdmin, disable_fields
 from articles.models import REFERENCE_CONTENT_FIELDS, Reference, ReferenceCheckResult
 
 EDITABLE_FIELDS = [name for name in REFERENCE_CONTENT_FIELDS if name != "key"]
@@ -27,8 +27,7 @@ class ReferenceAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["article"].disabled = True
-            self.fields["key"].disabled = True
+            disable_fields(self, "article", "key")
             # The values shown and the ETag come from one read, as for sections.
             working_copy = selectors.working_copy_get(slug=self.instance.article.slug)
             self.initial["etag"] = working_copy.etag

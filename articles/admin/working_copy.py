@@ -6,7 +6,7 @@ from django.contrib import admin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from articles import selectors, services
-from articles.admin.base import ServiceBackedAdmin
+from articles.admin.base import ServiceBackedAdmin, disable_fields
 from articles.admin.references import ReferenceInline, flagged_condition
 from articles.models import ARTICLE_EDITABLE_FIELDS, Article, Reference, Section
 
@@ -26,7 +26,7 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["slug"].disabled = True
+            disable_fields(self, "slug")
             # The ETag and the values shown come from one read, so a save is never accepted
             # over a change the editor was not shown. A history revert shows an old version
             # on purpose, against the stored article's ETag.
@@ -119,10 +119,10 @@ class SectionAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["position"].required = False
+        if "position" in self.fields:  # the form of staff who may only view has no fields
+            self.fields["position"].required = False
         if self.instance.pk:
-            self.fields["article"].disabled = True
-            self.fields["anchor"].disabled = True
+            disable_fields(self, "article", "anchor")
             # As for articles: the section shown and the ETag come from one read.
             working_copy = selectors.working_copy_get(slug=self.instance.article.slug)
             self.initial["etag"] = working_copy.etag
