@@ -293,7 +293,10 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "references": references,
             "removed_references": removed_references,
             "evidence_to_check": [row for row in references if row["full"] or row["change"]],
-            "verdicts": EvidenceVerdict.choices,
+            # Only cited references are listed, and a cited one found removed is refused.
+            "verdicts": [
+                choice for choice in EvidenceVerdict.choices if choice[0] != EvidenceVerdict.REMOVED
+            ],
         }
 
     @staticmethod

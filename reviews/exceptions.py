@@ -145,6 +145,16 @@ class NoSignOffRole(Conflict):
     code = "no_sign_off_role"
 
 
+class CitedSourceRemoved(Conflict):
+    """The approval would publish text citing a source its own evidence check found removed."""
+
+    code = "cited_source_removed"
+    default_detail = (
+        "The version cites a source you checked as removed or withdrawn: request changes so "
+        "the text no longer rests on it."
+    )
+
+
 class EvidenceChecksMissing(Conflict):
     """The clinical approval lacks an evidence check of a reference it must check."""
 

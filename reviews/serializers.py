@@ -366,7 +366,8 @@ class EvidenceCheckInputSerializer(StrictSerializer):
     verdict = serializers.ChoiceField(
         choices=EvidenceVerdict.choices,
         help_text="still_supports: the source still supports the text; replaced: newer "
-        "evidence replaces it; removed: it was withdrawn or removed.",
+        "evidence replaces it (say which in the note); removed: it was withdrawn or removed, "
+        "only for a reference the version no longer cites (409 `cited_source_removed`).",
     )
     note = StrictCharField(
         max_length=2000,

@@ -16,7 +16,7 @@ from articles.diffing import diff_snapshots
 from articles.models import ReviewKind
 from articles.snapshots import version_snapshot
 from ldncontent.exceptions import InvalidContent
-from reviews.exceptions import EvidenceChecksMissing
+from reviews.exceptions import CitedSourceRemoved, EvidenceChecksMissing
 from reviews.models import EvidenceCheck, EvidenceVerdict, Review, SignOff
 from reviews.selectors import last_approved_review
 
@@ -51,8 +51,9 @@ def evidence_validated(
     *, review: Review, kind: str, evidence: Sequence[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """The checks sent with an approval, validated: each names a reference of the version once,
-    with a verdict, and a note unless the source still supports the text; every reference the
-    approval must check is among them (409 `evidence_checks_missing`, listing the rest)."""
+    with a verdict, and a note unless the source still supports the text; no source found
+    removed is still cited (409 `cited_source_removed`); every reference the approval must
+    check is among them (409 `evidence_checks_missing`, listing the rest)."""
     known = {item["key"] for item in review.version.references}
     errors: dict[str, list[str]] = {}
     seen: set[str] = set()
@@ -76,6 +77,21 @@ def evidence_validated(
             errors[f"{prefix}note"] = ["Say what replaced or removed the source."]
     if errors:
         raise InvalidContent(errors=errors)
+    cited = snapshot_cited_keys(version_snapshot(review.version))
+    removed = [
+        check["reference_key"]
+        for check in evidence
+        if check["verdict"] == EvidenceVerdict.REMOVED and check["reference_key"] in cited
+    ]
+    if removed:
+        keys = ", ".join(f"[^{key}]" for key in removed)
+        raise CitedSourceRemoved(
+            f"Version {review.version.number} still cites {keys}, which you checked as removed "
+            "or withdrawn: request changes so the text no longer rests on it, or check it "
+            "again if it still supports the text. `removed` is for a reference the version "
+            "keeps but no longer cites.",
+            errors={"removed": removed},
+        )
     missing = [key for key in evidence_required(review=review, kind=kind) if key not in seen]
     if missing:
         raise EvidenceChecksMissing(

@@ -116,6 +116,31 @@ def test_a_full_approval_with_every_check_publishes_and_freezes_them(doctor_clie
         EvidenceCheck.objects.update(note="")
 
 
+def test_no_approval_serves_a_citation_of_a_source_it_found_removed(doctor_client, cited):
+    response = doctor_client.post(
+        approve_url(cited),
+        {
+            "content_hash": cited.version.content_hash,
+            "kind": "full",
+            "evidence": [
+                check("nice-ng193"),
+                check("younger-2013", "removed", "Retracted in 2024 for data errors."),
+            ],
+        },
+        format="json",
+    )
+    assert response.status_code == 409, response.content
+    body = response.json()
+    assert body["code"] == "cited_source_removed"
+    assert body["errors"]["removed"] == ["younger-2013"]
+    assert "request changes" in body["detail"]
+    cited.refresh_from_db()
+    assert cited.state == ReviewState.SUBMITTED
+    assert not cited.sign_offs.exists()
+    assert not EvidenceCheck.objects.exists()
+    assert not Publication.objects.exists()
+
+
 def test_the_review_api_shows_what_to_check_and_the_checks(doctor_client, doctor, cited):
     before = doctor_client.get(f"/api/v1/reviews/{cited.pk}/").json()
     assert before["evidence_to_check"] == {
@@ -138,7 +163,11 @@ def test_the_review_api_shows_what_to_check_and_the_checks(doctor_client, doctor
         reviewer=doctor,
         content_hash=cited.version.content_hash,
         kind=ReviewKind.FULL,
-        evidence=[check("nice-ng193"), check("younger-2013", "removed", "Retracted in 2024.")],
+        evidence=[
+            check("nice-ng193"),
+            check("younger-2013", "replaced", "A 2025 review; same conclusion."),
+            check("unused", "removed", "Retracted in 2024."),
+        ],
     )
     after = doctor_client.get(f"/api/v1/reviews/{cited.pk}/").json()
     assert [
@@ -146,7 +175,8 @@ def test_the_review_api_shows_what_to_check_and_the_checks(doctor_client, doctor
         for item in after["evidence_checks"]
     ] == [
         ("nice-ng193", "still_supports", "", "doctor"),
-        ("younger-2013", "removed", "Retracted in 2024.", "doctor"),
+        ("unused", "removed", "Retracted in 2024.", "doctor"),
+        ("younger-2013", "replaced", "A 2025 review; same conclusion.", "doctor"),
     ]
 
 
