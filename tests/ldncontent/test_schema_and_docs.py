@@ -1,9 +1,14 @@
 """The OpenAPI schema validates cleanly, documents every operation, and the docs load offline."""
 
+import importlib
+from pathlib import Path
+
 import pytest
 import yaml
 from django.core.management import call_command
 from django.test import Client
+
+from ldncontent.exceptions import DomainError
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +111,15 @@ def test_creating_a_sign_off_role_documents_only_the_conflict_it_can_meet(schema
 
     assert codes(creating) == {"sign_off_role_taken"}
     assert codes(changing) == {"sign_off_role_taken", "clinical_role_fixed", "role_in_use"}
+
+
+def test_the_readme_lists_every_error_code_a_rule_can_answer():
+    for app in ("articles", "reviews", "scheduling", "governance", "notifications"):
+        importlib.import_module(f"{app}.exceptions")
+
+    def kinds(base: type) -> set[type]:
+        return {kind for sub in base.__subclasses__() for kind in {sub, *kinds(sub)}}
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    codes = {kind.code for kind in kinds(DomainError)}
+    assert sorted(code for code in codes if f"`{code}`" not in readme) == []
