@@ -143,7 +143,9 @@ def _signers_of(role: SignOffRole) -> list[tuple[int, str]]:
 def _outstanding(review: Review) -> list[SignOffRequest]:
     """The requests still to sign, from the prefetched rows (the rule the workflow applies)."""
     return selectors.outstanding_requests(
-        requests=review.sign_off_requests.all(), sign_offs=review.sign_offs.all()
+        requests=review.sign_off_requests.all(),
+        sign_offs=review.sign_offs.all(),
+        retracted_since_submission=review.retracted_since_submission,
     )
 
 
@@ -187,7 +189,12 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return (timezone.now() - review.version.submitted_at).days
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related(*selectors.REVIEW_SIGN_OFF_PREFETCH)
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(*selectors.REVIEW_SIGN_OFF_PREFETCH)
+            .annotate(retracted_since_submission=selectors.retracted_since_submission())
+        )
 
     @admin.display(description="Still to sign")
     def outstanding_sign_offs(self, review: Review) -> str:

@@ -120,15 +120,33 @@ def sign_off_overdue_now() -> Q:
     return Q(Exists(late), state=ReviewState.SUBMITTED)
 
 
+def retracted_since_submission() -> Exists:
+    """Whether a review's article was retracted after its version was submitted, to annotate
+    reviews with: a change review then spares no role, as what they signed was withdrawn."""
+    return Exists(
+        Publication.objects.filter(
+            article_id=OuterRef("article_id"),
+            status=PublicationStatus.RETRACTED,
+            retracted_at__gte=OuterRef("version__submitted_at"),
+        )
+    )
+
+
 def outstanding_requests(
-    *, requests: Iterable[SignOffRequest], sign_offs: Iterable[SignOff]
+    *,
+    requests: Iterable[SignOffRequest],
+    sign_offs: Iterable[SignOff],
+    retracted_since_submission: bool,
 ) -> list[SignOffRequest]:
     """The requests still to sign before the review completes (from rows already read): every
     required role not yet signed, except those that skip change reviews once the clinician
-    signed this as a change review (only the clinical sign-off has a kind)."""
+    signed this as a change review (only the clinical sign-off has a kind), unless the
+    article was retracted since the version was submitted."""
     sign_offs = list(sign_offs)
     signed = {sign_off.role_id for sign_off in sign_offs}
-    change_review = any(sign_off.kind == ReviewKind.CHANGE for sign_off in sign_offs)
+    change_review = not retracted_since_submission and any(
+        sign_off.kind == ReviewKind.CHANGE for sign_off in sign_offs
+    )
     return [
         request
         for request in requests
@@ -151,6 +169,7 @@ def review_get(*, review_id: int) -> Review:
     review = (
         Review.objects.select_related(*REVIEW_RELATED)
         .prefetch_related(*REVIEW_SIGN_OFF_PREFETCH)
+        .annotate(retracted_since_submission=retracted_since_submission())
         .filter(pk=review_id)
         .first()
     )

@@ -47,7 +47,12 @@ from reviews.notices import (
     notify_signed,
 )
 from reviews.policy import latest_review_due
-from reviews.selectors import last_approved_review, outstanding_requests, served_sign_off
+from reviews.selectors import (
+    last_approved_review,
+    outstanding_requests,
+    retracted_since_submission,
+    served_sign_off,
+)
 from reviews.services.evidence import evidence_checks_record, evidence_validated
 from reviews.services.signoffs import (
     ensure_can_decide,
@@ -295,9 +300,19 @@ def _outstanding_roles(*, review: Review) -> list[str]:
     re-sign changes may skip; until it is in, every required role is outstanding.
     """
     requests = review.sign_off_requests.select_related("role").order_by("role__code")
+    retracted = (
+        Review.objects.filter(pk=review.pk)
+        .annotate(retracted=retracted_since_submission())
+        .values_list("retracted", flat=True)
+        .get()
+    )
     return [
         request.role.code
-        for request in outstanding_requests(requests=requests, sign_offs=review.sign_offs.all())
+        for request in outstanding_requests(
+            requests=requests,
+            sign_offs=review.sign_offs.all(),
+            retracted_since_submission=retracted,
+        )
     ]
 
 

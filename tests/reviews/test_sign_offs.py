@@ -24,6 +24,7 @@ from reviews.exceptions import (
 from reviews.models import SignOff, SignOffRequest, SignOffRoleHolder
 from tests import factories
 from tests.articles.test_references import TRIAL, with_references
+from tests.clients import staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -247,6 +248,29 @@ def test_a_change_review_after_a_retraction_spares_no_role(
     clinical(second, doctor, kind=ReviewKind.CHANGE)
     second.refresh_from_db()
     assert second.state == "submitted", "what the pharmacist signed was retracted"
+
+
+def test_a_retraction_after_submission_also_spares_no_role(
+    medicines_review, doctor, pharmacist, editor_user, publisher
+):
+    clinical(medicines_review, doctor)
+    pharmacy(medicines_review, pharmacist)
+    article = medicines_review.article
+    edit(article, editor_user, "A corrected sentence.")
+    second = review_services.review_submit(article=article, user=editor_user)
+    article_services.publication_retract(
+        article=article, user=publisher, reason="The dose advice was wrong."
+    )
+    clinical(second, doctor, kind=ReviewKind.CHANGE)
+    second.refresh_from_db()
+    assert second.state == "submitted", "what the pharmacist signed was withdrawn since"
+    assert served(article)["version"] == 1
+
+    page = staff_client(doctor).get("/admin/reviews/review/?state__exact=submitted")
+    assert "Pharmacist" in page.content.decode(), "still to sign, in the queue too"
+    pharmacy(second, pharmacist)
+    second.refresh_from_db()
+    assert second.state == "approved"
 
 
 def test_a_full_review_needs_every_required_role(medicines_review, doctor, pharmacist, editor_user):

@@ -519,6 +519,10 @@ class ReviewMachine(RuleBasedStateMachine):
             ),
         ):
             self.live = None
+            # Open reviews now spare no role: what their change reviews rest on was withdrawn.
+            for pk, state in self.expected_states.items():
+                if state == ReviewState.SUBMITTED:
+                    self.spared_on_change[pk] = set()
 
     # --- frozen records -----------------------------------------------------------------------
 
