@@ -217,6 +217,7 @@ class ApiNotFoundMiddleware:
         response = self.get_response(request)
         if (
             response.status_code == 404
+            and request.resolver_match is None  # a route's own 404 says what was not found
             and settings.DEBUG
             and request.path.startswith("/api/")
             and response.get("Content-Type", "").startswith("text/html")

@@ -175,8 +175,6 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Django's own limit on form bodies; JSON bodies are limited by API_MAX_REQUEST_BYTES.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -278,6 +276,9 @@ SPECTACULAR_SETTINGS = {
 ARTICLE_MAX_SECTIONS = env_int("ARTICLE_MAX_SECTIONS", 100, minimum=1)
 SECTION_BODY_MAX_CHARS = env_int("SECTION_BODY_MAX_CHARS", 50_000, minimum=1)
 API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 2 * 1024 * 1024, minimum=1)
+# Django's own limit on bodies (forms; JSON too, which DRF reads whole before the parser's
+# check): above API_MAX_REQUEST_BYTES, so JSON bodies meet the API's limit and its 413 first.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, API_MAX_REQUEST_BYTES + 1)
 
 # Delivery to consuming sites.
 DELIVERY_MAX_AGE = env_int("DELIVERY_MAX_AGE", 60, minimum=0)

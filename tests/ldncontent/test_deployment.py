@@ -223,3 +223,9 @@ def test_make_run_links_emails_to_the_server_it_starts():
     assert len(commands) == 2, result.stdout
     for command in commands:
         assert "ADMIN_BASE_URL=${ADMIN_BASE_URL:-http://127.0.0.1:8765}" in command, command
+
+
+def test_djangos_upload_limit_follows_a_raised_api_body_limit():
+    """A JSON body within API_MAX_REQUEST_BYTES never meets Django's own, lower, limit."""
+    assert int(_setting("DATA_UPLOAD_MAX_MEMORY_SIZE", API_MAX_REQUEST_BYTES="5000000")) > 5000000
+    assert int(_setting("DATA_UPLOAD_MAX_MEMORY_SIZE")) == 2_621_440

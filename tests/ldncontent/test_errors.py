@@ -276,3 +276,11 @@ def test_a_body_beyond_djangos_own_limit_is_a_json_413_too(
     assert response.json()["code"] == "request_too_large"
     assert str(settings.API_MAX_REQUEST_BYTES) in response.json()["detail"]
     assert not Article.objects.exists()
+
+
+def test_a_404_of_a_route_that_matched_keeps_its_own_detail_with_debug_on(settings, editor_client):
+    settings.DEBUG = True
+    response = editor_client.get("/api/v1/articles/nope/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 404
+    assert b"No API operation has this path" not in response.content
