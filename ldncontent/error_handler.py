@@ -129,20 +129,23 @@ def _summarise_errors(errors: Any, prefix: str = "") -> list[str]:
     return [f"{prefix or 'body'}: {errors}"]
 
 
-_ITEM_FIELD = re.compile(r"^(?P<name>\w+)\[(?P<index>\d+)\]\.(?P<field>\w+)$")
+_ITEM_FIELD = re.compile(r"^(?P<name>\w+)\[(?P<item>[\w-]+)\]\.(?P<field>\w+)$")
 
 
 def _nested_by_index(errors: dict[str, Any]) -> dict[str, Any]:
-    """Field errors of list items (`sections[1].heading`, as services name them) in the shape
-    the serializers give: `{"sections": {"1": {"heading": [...]}}}`."""
+    """Field errors of list items (`sections[1].heading`, or `sections[dosing].body` for a
+    stored section, as services name them) in the shape the serializers give:
+    `{"sections": {"1": {"heading": [...]}}}`. A key that would clash stays as it is."""
     nested: dict[str, Any] = {}
     for key, value in errors.items():
         match = _ITEM_FIELD.match(key)
-        if match is None:
+        items = nested.get(match["name"], {}) if match else None
+        if match is None or not isinstance(items, dict) or match["name"] in errors:
             nested[key] = value
         else:
-            item = nested.setdefault(match["name"], {}).setdefault(match["index"], {})
-            item[match["field"]] = value
+            nested.setdefault(match["name"], items).setdefault(match["item"], {})[
+                match["field"]
+            ] = value
     return nested
 
 

@@ -60,7 +60,7 @@ def version_submit(
         raise EmptyArticle()
     references = reference_list(article=article)
     ensure_citations_known(
-        bodies=[(f"sections.{section.anchor}.body", section.body) for section in sections],
+        bodies=[(f"sections[{section.anchor}].body", section.body) for section in sections],
         keys=[reference.key for reference in references],
     )
     snapshot = working_copy_snapshot(article=article, sections=sections, references=references)

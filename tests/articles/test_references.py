@@ -388,6 +388,14 @@ def test_submission_refuses_a_citation_whose_reference_is_gone(editor_user, arti
     assert not Version.objects.exists()
 
 
+def test_a_submission_names_the_stored_section_citing_a_gone_reference(editor_client, article):
+    Section.objects.filter(anchor="part-0").update(body="Cites [^ghost].")
+    response = editor_client.post(f"/api/v1/articles/{article.slug}/submit/", {}, format="json")
+    errors = assert_error(response, 400, "unknown_citation")["errors"]
+    assert list(errors) == ["sections"], "nested, as every list item's errors are"
+    assert "ghost" in errors["sections"]["part-0"]["body"][0]
+
+
 # --- frozen with the version ----------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from articles import services as article_services
 from articles.models import Article, ConsumerSite
 from ldncontent import urls as project_urls
+from ldncontent.error_handler import _nested_by_index
 from ldncontent.tokens import token_issue
 from tests import factories
 
@@ -284,3 +285,11 @@ def test_a_404_of_a_route_that_matched_keeps_its_own_detail_with_debug_on(settin
 
     assert response.status_code == 404
     assert b"No API operation has this path" not in response.content
+
+
+def test_item_errors_are_nested_unless_the_list_itself_has_errors():
+    assert _nested_by_index({"sections[1].anchor": ["Taken."], "sections[dosing].body": ["!"]}) == {
+        "sections": {"1": {"anchor": ["Taken."]}, "dosing": {"body": ["!"]}}
+    }
+    clash = {"sections[1].anchor": ["Taken."], "sections": ["At most 100."]}
+    assert _nested_by_index(clash) == clash
