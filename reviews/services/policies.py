@@ -408,7 +408,9 @@ def _ensure_may_change_holders(*, actor, subject, role: SignOffRole, action: str
     else:
         _ensure_manager(actor, action=f"{action} sign-off roles")
     if actor.pk == subject.pk:
-        someone_else = "another superuser" if action == "grant" else "another publishing admin"
+        # Only a superuser grants, and only a superuser changes a superuser's account.
+        superuser_needed = action == "grant" or subject.is_superuser
+        someone_else = "another superuser" if superuser_needed else "another publishing admin"
         raise OwnRole(
             f"No one may {action} a sign-off role for their own account: ask {someone_else}."
         )

@@ -408,10 +408,12 @@ def test_grant_and_revoke_refusals(pharmacist_role, publisher, candidate, root):
     services.signoff_role_grant(user=candidate, role=pharmacist_role, granted_by=root, **HOLDER)
     with pytest.raises(AlreadyHoldsRole):
         services.signoff_role_grant(user=candidate, role=pharmacist_role, granted_by=root, **HOLDER)
-    with pytest.raises(OwnRole):
+    with pytest.raises(OwnRole, match="ask another publishing admin"):
         services.signoff_role_revoke(
             user=publisher, role=pharmacist_role, revoked_by=publisher, reason="Mine."
         )
+    with pytest.raises(OwnRole, match="ask another superuser"):  # nobody else may
+        services.signoff_role_revoke(user=root, role=pharmacist_role, revoked_by=root, reason="M.")
     with pytest.raises(InvalidContent) as no_reason:
         services.signoff_role_revoke(
             user=candidate, role=pharmacist_role, revoked_by=publisher, reason=" "
