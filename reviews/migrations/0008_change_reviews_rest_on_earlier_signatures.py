@@ -1,12 +1,17 @@
 """Open reviews frozen before the rule: a role that does not re-sign changes may skip a change
 review only if it signed the article's last approved version and the article was not retracted
-since. Requests that skipped on the role's setting alone are asked to sign in full."""
+since. Requests that skipped on the role's setting alone are asked to sign in full, each
+change recorded in the request's history like any other."""
 
 from django.db import migrations
+from django.utils import timezone
+
+REASON = "Needed for change reviews: the role signed nothing this review builds on"
 
 
 def require_roles_that_signed_nothing_earlier(apps, schema_editor):
     SignOffRequest = apps.get_model("reviews", "SignOffRequest")
+    HistoricalSignOffRequest = apps.get_model("reviews", "HistoricalSignOffRequest")
     Review = apps.get_model("reviews", "Review")
     SignOff = apps.get_model("reviews", "SignOff")
     Publication = apps.get_model("articles", "Publication")
@@ -34,6 +39,15 @@ def require_roles_that_signed_nothing_earlier(apps, schema_editor):
         if retracted or not signed_before:
             request.needed_for_change = True
             request.save(update_fields=["needed_for_change"])
+            HistoricalSignOffRequest.objects.create(
+                **{
+                    field.attname: getattr(request, field.attname)
+                    for field in SignOffRequest._meta.concrete_fields
+                },
+                history_date=timezone.now(),
+                history_type="~",
+                history_change_reason=REASON,
+            )
 
 
 class Migration(migrations.Migration):

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from articles import services as article_services
 from articles.models import Publication, ReviewKind
 from articles.rendering import publication_render
 from reviews import services as review_services
@@ -67,23 +68,31 @@ def test_existing_reviews_become_clinical_sign_offs_and_publications_keep_their_
 
 
 def test_open_reviews_stop_sparing_roles_that_signed_nothing_earlier(
-    make_article, editor_user, doctor
+    make_article, editor_user, doctor, publisher
 ):
     pharmacist_role = factories.sign_off_role("pharmacist", resign_on_change=False)
     pharmacist = factories.sign_off_reviewer(role=pharmacist_role, username="pharmacist")
     factories.sign_off_policy(name="Medicines", required=[pharmacist_role], topic="medicines")
-    signed_before = make_article(slug="signed-before", topics=["medicines"])
-    first = review_services.review_submit(article=signed_before, user=editor_user)
-    for signer, role in ((pharmacist, "pharmacist"), (doctor, "clinical")):
-        review_services.signoff_record(
-            review=first,
-            signer=signer,
-            role_code=role,
-            content_hash=first.version.content_hash,
-            **({"kind": ReviewKind.FULL} if role == "clinical" else {}),
-        )
-    edit(signed_before, editor_user, "A corrected sentence.")
-    change_after_signature = review_services.review_submit(article=signed_before, user=editor_user)
+
+    def changed_after_both_signed(slug):
+        article = make_article(slug=slug, topics=["medicines"])
+        first = review_services.review_submit(article=article, user=editor_user)
+        for signer, role in ((pharmacist, "pharmacist"), (doctor, "clinical")):
+            review_services.signoff_record(
+                review=first,
+                signer=signer,
+                role_code=role,
+                content_hash=first.version.content_hash,
+                **({"kind": ReviewKind.FULL} if role == "clinical" else {}),
+            )
+        edit(article, editor_user, "A corrected sentence.")
+        return review_services.review_submit(article=article, user=editor_user)
+
+    change_after_signature = changed_after_both_signed("signed-before")
+    after_retraction = changed_after_both_signed("retracted")
+    article_services.publication_retract(
+        article=after_retraction.article, user=publisher, reason="Wrong dose."
+    )
     never_signed = review_services.review_submit(
         article=make_article(slug="never-signed", topics=["medicines"]), user=editor_user
     )
@@ -100,4 +109,8 @@ def test_open_reviews_stop_sparing_roles_that_signed_nothing_earlier(
         return SignOffRequest.objects.get(review=review, role=pharmacist_role).needed_for_change
 
     assert needed_for_change(never_signed), "nothing it could rest on"
+    assert needed_for_change(after_retraction), "what it rests on was withdrawn"
+    changed = SignOffRequest.objects.get(review=never_signed, role=pharmacist_role)
+    latest = changed.history.order_by("-history_date", "-history_id").first()
+    assert (latest.history_type, latest.needed_for_change) == ("~", True), "recorded"
     assert not needed_for_change(change_after_signature), "the pharmacist signed version 1"
