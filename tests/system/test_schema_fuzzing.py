@@ -450,9 +450,17 @@ def refused_by(response) -> set[str]:
         return set()
     if not isinstance(body, dict):
         return set()
-    if body.get("errors"):
-        return {re.sub(r"\[\d+\]", "[*]", name) for name in body["errors"]}
-    return {body.get("code", "")}
+    errors = body.get("errors")
+    if not errors:
+        return {body.get("code", "")}
+    names = set()
+    for name, value in errors.items():
+        # A list item's errors are nested by index (or anchor): `{"sections": {"1": {...}}}`.
+        if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+            names |= {f"{name}[*].{field}" for item in value.values() for field in item}
+        else:
+            names.add(re.sub(r"\[\d+\]", "[*]", name))
+    return names
 
 
 def register_data_dependent_rules_hook(schema, refusals: Counter) -> None:
