@@ -210,8 +210,8 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 class ApiNotFoundMiddleware:
     """With DEBUG on, Django answers a URL no route matches with its HTML debug page instead of
-    `page_not_found`: API clients get the JSON 404 of production either way (below
-    CommonMiddleware's trailing-slash redirect, which comes first)."""
+    `page_not_found`: API clients get the JSON 404 of production either way. It wraps
+    CommonMiddleware, so a path that only lacks its trailing slash is still redirected."""
 
     def __init__(self, get_response):
         self.get_response = get_response
