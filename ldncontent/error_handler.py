@@ -139,13 +139,11 @@ def _nested_by_index(errors: dict[str, Any]) -> dict[str, Any]:
     nested: dict[str, Any] = {}
     for key, value in errors.items():
         match = _ITEM_FIELD.match(key)
-        items = nested.get(match["name"], {}) if match else None
-        if match is None or not isinstance(items, dict) or match["name"] in errors:
+        if match is None or match["name"] in errors:
             nested[key] = value
         else:
-            nested.setdefault(match["name"], items).setdefault(match["item"], {})[
-                match["field"]
-            ] = value
+            item = nested.setdefault(match["name"], {}).setdefault(match["item"], {})
+            item[match["field"]] = value
     return nested
 
 

@@ -20,6 +20,14 @@ from tests.scheduling.conftest import new_version
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def pharmacist(db):
+    """A pharmacist whose signature every `ldn` article also needs (a Medicines policy)."""
+    role = factories.sign_off_role("pharmacist")
+    factories.sign_off_policy(name="Medicines", required=[role], topic="ldn")
+    return factories.sign_off_reviewer(role=role, username="pharmacist")
+
+
 def live_number(article) -> int:
     return Publication.objects.get(article=article).version.number
 
@@ -118,11 +126,8 @@ def test_an_approval_never_names_a_release_earlier_than_its_own_time(
 
 @pytest.mark.parametrize("ends", ["cancelled", "went out"])
 def test_an_approval_for_a_release_that_ended_before_the_last_sign_off_publishes_nothing(
-    make_article, editor_user, doctor, publisher, ends
+    make_article, editor_user, doctor, publisher, pharmacist, ends
 ):
-    pharmacist_role = factories.sign_off_role("pharmacist")
-    pharmacist = factories.sign_off_reviewer(role=pharmacist_role, username="pharmacist")
-    factories.sign_off_policy(name="Medicines", required=[pharmacist_role], topic="ldn")
     release = services.release_create(
         name="Guideline", publish_at=timezone.now() + timedelta(days=1), user=publisher
     )
@@ -154,10 +159,7 @@ def test_an_approval_for_a_release_that_ended_before_the_last_sign_off_publishes
     assert list(version.review.sign_offs.values_list("role__code", flat=True)) == ["clinical"]
 
 
-def test_the_time_waits_for_the_last_sign_off(make_article, editor_user, doctor):
-    pharmacist_role = factories.sign_off_role("pharmacist")
-    pharmacist = factories.sign_off_reviewer(role=pharmacist_role, username="pharmacist")
-    factories.sign_off_policy(name="Medicines", required=[pharmacist_role], topic="ldn")
+def test_the_time_waits_for_the_last_sign_off(make_article, editor_user, doctor, pharmacist):
     article = make_article(slug="ldn-doses")
     version = review_services.review_submit(article=article, user=editor_user).version
     at = timezone.now() + timedelta(hours=2)
@@ -210,11 +212,8 @@ def test_the_approve_api_takes_publish_at(live_article, editor_user, doctor):
 
 
 def test_whoever_signs_last_sees_the_time_the_approval_asked_for(
-    make_article, editor_user, doctor, publisher
+    make_article, editor_user, doctor, publisher, pharmacist
 ):
-    pharmacist_role = factories.sign_off_role("pharmacist")
-    pharmacist = factories.sign_off_reviewer(role=pharmacist_role, username="pharmacist")
-    factories.sign_off_policy(name="Medicines", required=[pharmacist_role], topic="ldn")
     release = services.release_create(
         name="Guideline launch", publish_at=timezone.now() + timedelta(days=2), user=publisher
     )
